@@ -1,0 +1,131 @@
+"""The command line: `python main.py <command>` (also `pipenv run synth`, `cdktf synth`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from core.errors import ConfigError, Problem
+from core.loader import Project, load_project
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+EPILOG = """exit codes: 0 success; 1 the command ran and found a failure; 2 bad input or usage
+(every problem is listed: file, line, field path, bad value, rule ID)."""
+
+
+def _common(parser: argparse.ArgumentParser, *, out_default: str | None) -> None:
+    parser.add_argument(
+        "--config-dir",
+        type=Path,
+        default=PROJECT_ROOT / "config",
+        help="folder holding environments/*.yaml (default: ./config)",
+    )
+    parser.add_argument(
+        "--env",
+        action="append",
+        metavar="NAME",
+        help="only this environment (repeatable; default: all)",
+    )
+    if out_default is not None:
+        parser.add_argument(
+            "--out", type=Path, default=Path(out_default), help=f"output folder (default: {out_default})"
+        )
+
+
+def _warn(problems: Sequence[Problem]) -> None:
+    for p in problems:
+        print(f"warning: {p.render()}", file=sys.stderr)
+
+
+def _load(args: argparse.Namespace) -> tuple[Project, tuple]:
+    project = load_project(args.config_dir)
+    return project, project.select(args.env)
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    project, selected = _load(args)
+    _warn(project.warnings)
+    from core.synth import synthesize
+
+    summaries = synthesize(selected, project.environments, args.out)
+    total = sum(s.resources for s in summaries)
+    where = os.path.relpath(args.out.resolve() / "stacks", Path.cwd())
+    print(f"synthesized {len(summaries)} stacks ({total} resources) into {where}/")
+    for s in summaries:
+        print(f"  {s.name:<28} {s.resources:>4} resources")
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    project, selected = _load(args)
+    _warn(project.warnings)
+    names = ", ".join(e.name for e in selected)
+    print(f"configuration is valid: {len(selected)} environments ({names})")
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from core.schema import config_schema
+
+    text = json.dumps(config_schema(), indent=2, sort_keys=True) + "\n"
+    if str(args.out) == "-":
+        sys.stdout.write(text)
+    else:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text)
+        print(f"wrote the configuration JSON Schema to {args.out}")
+    return EXIT_OK
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from core.rules import CATALOGUE
+
+    print("| rule | what it checks | source |\n| --- | --- | --- |")
+    for rule_id in sorted(CATALOGUE):
+        rule = CATALOGUE[rule_id]
+        print(f"| `{rule.id}` | {rule.summary} | {rule.source} |")
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="main.py",
+        description="Synthesize the artifact supply chain (ECR, ...) as Terraform JSON, one stack "
+        "per environment and region.",
+        epilog=EPILOG,
+    )
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "synth", help="validate, then write cdktf.out/stacks/<stack>/cdk.tf.json", epilog=EPILOG
+    )
+    _common(p, out_default=os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
+    p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("validate", help="check the configuration only (no synth)", epilog=EPILOG)
+    _common(p, out_default=None)
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("schema", help="write the configuration's JSON Schema (for editors)", epilog=EPILOG)
+    p.add_argument("--out", type=Path, default=Path("docs/config.schema.json"), help="file, or - for stdout")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("rules", help="print the rule catalogue as a Markdown table", epilog=EPILOG)
+    p.set_defaults(func=cmd_rules)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        print(f"error: {exc.render()}", file=sys.stderr)
+        print("nothing was written.", file=sys.stderr)
+        return EXIT_BAD_INPUT

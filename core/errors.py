@@ -1,0 +1,70 @@
+"""Problems found in user input, and the one error that reports all of them.
+
+Every message has the same shape, so a user (or a CI log grep) can rely on it:
+
+    config/environments/prod.yaml:12: ecr.repositories[1].name: must be ..., got 'My_App' [ECR-REPO-NAME]
+
+file, line (when known), field path, what is wrong and what is allowed, the bad value, the rule ID.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+Loc = tuple[str | int, ...]
+
+NO_VALUE: Any = object()  # a problem about a missing or unknown key has no value to show
+
+
+def format_path(loc: Sequence[str | int]) -> str:
+    """`("ecr", "repositories", 1, "name")` -> `ecr.repositories[1].name`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def show_value(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or suspicious) in the input."""
+
+    file: str
+    loc: Loc
+    message: str
+    value: Any = field(default=NO_VALUE, compare=False)
+    rule: str | None = None
+    line: int | None = None
+
+    def render(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        text = f"{where}: {format_path(self.loc)}: {self.message}"
+        if self.value is not NO_VALUE:
+            text += f", got {show_value(self.value)}"
+        if self.rule:
+            text += f" [{self.rule}]"
+        return text
+
+
+class ConfigError(Exception):
+    """Raised once, with every problem found, when the input cannot be synthesized."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = sorted(
+            set(problems), key=lambda p: (p.file, p.line or 0, format_path(p.loc), p.message)
+        )
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in the configuration:"
+        return "\n".join([head, *("  " + p.render() for p in self.problems)])

@@ -1,0 +1,119 @@
+"""The one seam between this project and the CDK for Terraform framework.
+
+Everything the project uses from `cdktf`, `constructs` and the prebuilt AWS provider bindings is
+re-exported here, so a move to the `cdktn` fork (or locally generated bindings) is a change in this
+file and `core/_aws_bindings.py` only.
+
+Loading strategy. `cdktf_cdktf_provider_aws/__init__.py` imports all ~2,200 resource submodules,
+which costs seconds and hundreds of MB per process. The package's submodules only need the jsii
+assembly (`<package>._jsii`), so the package is registered as a bare namespace (its `__init__` is
+not run) and only the submodules listed in `core/_aws_bindings.py` are imported. If the package
+layout ever changes so that this does not work, the normal import is used instead, with a one-line
+notice on stderr. `ARTIFACT_PLATFORM_PROVIDER_IMPORT=full` forces the normal import (the benchmark
+and the equivalence test use it).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+# jsii prints a multi-line Node end-of-life banner on Node 20; a normal run must be quiet. The
+# end-of-life switch takes the Node major versions to silence, the others any value.
+_SILENCE = {
+    "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "14,16,18,19,20,21",
+    "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
+    "JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION": "1",
+}
+for _var, _value in _SILENCE.items():
+    os.environ.setdefault(_var, _value)
+
+from cdktf import (  # noqa: E402 - the environment above must be set before jsii starts
+    App,
+    CloudBackend,
+    Fn,
+    LocalBackend,
+    NamedCloudWorkspace,
+    S3Backend,
+    TerraformOutput,
+    TerraformResourceLifecycle,
+    TerraformStack,
+    Token,
+)
+from constructs import Construct  # noqa: E402
+
+PROVIDER_PACKAGE = "cdktf_cdktf_provider_aws"
+IMPORT_MODE_VARIABLE = "ARTIFACT_PLATFORM_PROVIDER_IMPORT"
+
+
+def _notice(reason: str) -> None:
+    print(f"notice: loading the full AWS provider bindings (slower): {reason}", file=sys.stderr)
+
+
+def _drop_provider_modules() -> None:
+    for name in [n for n in sys.modules if n == PROVIDER_PACKAGE or n.startswith(PROVIDER_PACKAGE + ".")]:
+        del sys.modules[name]
+
+
+def _register_lazy_package() -> str | None:
+    """Register the provider package without running its `__init__`; return why not, or None."""
+    if PROVIDER_PACKAGE in sys.modules:
+        return None if getattr(sys.modules[PROVIDER_PACKAGE], "__lazy__", False) else "already imported"
+    spec = importlib.util.find_spec(PROVIDER_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return f"{PROVIDER_PACKAGE} is not an importable package"
+    package = importlib.util.module_from_spec(spec)  # created, not executed
+    package.__lazy__ = True  # type: ignore[attr-defined]
+    sys.modules[PROVIDER_PACKAGE] = package
+    try:
+        importlib.import_module(f"{PROVIDER_PACKAGE}._jsii")  # loads the jsii assembly
+    except Exception as exc:
+        _drop_provider_modules()
+        return f"package layout changed ({exc.__class__.__name__}: {exc})"
+    return None
+
+
+def _load_bindings() -> tuple[ModuleType, str]:
+    if os.environ.get(IMPORT_MODE_VARIABLE, "lazy") == "full":
+        importlib.import_module(PROVIDER_PACKAGE)
+        return importlib.import_module("core._aws_bindings"), "full"
+    reason = _register_lazy_package()
+    if reason is None:
+        try:
+            return importlib.import_module("core._aws_bindings"), "lazy"
+        except ImportError as exc:
+            reason = f"package layout changed ({exc})"
+            sys.modules.pop("core._aws_bindings", None)
+            _drop_provider_modules()
+    if reason != "already imported":
+        _notice(reason)
+    importlib.import_module(PROVIDER_PACKAGE)
+    return importlib.import_module("core._aws_bindings"), "full"
+
+
+if TYPE_CHECKING:
+    from core import _aws_bindings as aws
+
+    PROVIDER_IMPORT_MODE = "lazy"
+else:
+    aws, PROVIDER_IMPORT_MODE = _load_bindings()
+
+__all__ = [
+    "PROVIDER_IMPORT_MODE",
+    "App",
+    "CloudBackend",
+    "Construct",
+    "Fn",
+    "LocalBackend",
+    "NamedCloudWorkspace",
+    "S3Backend",
+    "TerraformOutput",
+    "TerraformResourceLifecycle",
+    "TerraformStack",
+    "Token",
+    "aws",
+]

@@ -1,0 +1,168 @@
+"""The typed configuration: one `Environment` per file under config/environments/.
+
+Models are frozen and reject unknown keys. Field-level rules live on the types (core/types.py);
+rules that relate several fields or several environments live in core/rules.py.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from core.types import (
+    AccountId,
+    EcrRepositoryName,
+    NamePart,
+    OrgId,
+    ProviderVersion,
+    Region,
+    RelativeDir,
+    RoleArn,
+    SecretArn,
+    TagKey,
+    TagValue,
+)
+
+# Both the provider mirror's 5.100.0 and the 6.x series the prebuilt bindings target satisfy it.
+DEFAULT_PROVIDER_VERSION = ">= 5.100, < 7.0"
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+# --- state backends ---------------------------------------------------------------------------
+
+
+class LocalBackend(Model):
+    """State on disk, relative to the project root: the default, so a first run needs no cloud."""
+
+    type: Literal["local"] = "local"
+    directory: RelativeDir = Field(
+        "state", description="Folder for state files, beside the output folder (the project root)."
+    )
+
+
+class S3Backend(Model):
+    """One state object per stack: `<key_prefix>/<stack>.tfstate`."""
+
+    type: Literal["s3"]
+    bucket: str
+    key_prefix: str = "artifact-platform"
+    region: Region
+    use_lockfile: bool = Field(True, description="S3-native locking (Terraform >= 1.10).")
+    dynamodb_table: str | None = Field(None, description="Legacy DynamoDB lock table, if still used.")
+    role_arn: RoleArn | None = Field(None, description="Role to assume for state access.")
+
+
+class CloudBackend(Model):
+    """HCP Terraform / Terraform Enterprise: one workspace per stack, `<workspace_prefix><stack>`."""
+
+    type: Literal["cloud"]
+    organization: str
+    workspace_prefix: str = Field(..., description="Workspace name = prefix + stack name.")
+    hostname: str = "app.terraform.io"
+
+
+Backend = Annotated[LocalBackend | S3Backend | CloudBackend, Field(discriminator="type")]
+
+
+# --- ECR ---------------------------------------------------------------------------------------
+
+
+class LifecycleRule(Model):
+    """One ECR lifecycle rule. Exactly one of `keep_last` and `expire_after_days`.
+
+    Several `tag_prefixes` select only images carrying *all* of them (ECR semantics); to act on
+    images with either prefix, write one rule per prefix.
+    """
+
+    description: str | None = Field(None, max_length=255)
+    priority: int | None = Field(None, ge=1, le=999, description="Defaults to previous + 1.")
+    tag_status: Literal["tagged", "untagged", "any"]
+    tag_prefixes: tuple[str, ...] = ()
+    tag_patterns: tuple[str, ...] = ()
+    keep_last: int | None = Field(None, ge=1, description="Expire all but the newest N images.")
+    expire_after_days: int | None = Field(None, ge=1, description="Expire images pushed N days ago.")
+
+
+class PullAccess(Model):
+    """Principals outside the account that may pull (cross-account pull)."""
+
+    account_ids: tuple[AccountId, ...] = ()
+    organization_id: OrgId | None = None
+
+
+class RepositoryDefaults(Model):
+    image_tag_mutability: Literal["IMMUTABLE", "MUTABLE"] = "IMMUTABLE"
+    lifecycle: tuple[LifecycleRule, ...] = ()
+    pull_access: PullAccess | None = None
+
+
+class Repository(Model):
+    name: EcrRepositoryName
+    image_tag_mutability: Literal["IMMUTABLE", "MUTABLE"] | None = None
+    lifecycle: tuple[LifecycleRule, ...] | None = Field(None, description="Replaces the defaults.")
+    pull_access: PullAccess | None = None
+    force_delete: bool = False
+
+
+class Scanning(Model):
+    type: Literal["BASIC", "ENHANCED"]
+    frequency: Literal["SCAN_ON_PUSH", "CONTINUOUS_SCAN", "MANUAL"]
+    filters: tuple[str, ...] = Field(("*",), min_length=1)
+
+
+class ReplicationDestination(Model):
+    region: Region
+    account_id: AccountId | None = Field(None, description="Defaults to the environment's account.")
+
+
+class ReplicationRule(Model):
+    destinations: tuple[ReplicationDestination, ...] = Field(..., min_length=1, max_length=25)
+    prefix_filters: tuple[str, ...] = Field((), max_length=100)
+
+
+class PullThroughCacheRule(Model):
+    prefix: str
+    upstream: str = Field(..., description="Upstream registry host, e.g. public.ecr.aws.")
+    credential_secret_arn: SecretArn | None = None
+
+
+class Registry(Model):
+    """Registry-level settings: they exist once per account and region."""
+
+    scanning: Scanning | None = None
+    replication: tuple[ReplicationRule, ...] = Field((), max_length=10)
+    pull_through_cache: tuple[PullThroughCacheRule, ...] = ()
+
+
+class Ecr(Model):
+    defaults: RepositoryDefaults = RepositoryDefaults()
+    repositories: tuple[Repository, ...] = ()
+    registry: Registry | None = Field(
+        None, description="Omit when another stack owns this account's registry-level settings."
+    )
+
+
+# --- environment ---------------------------------------------------------------------------------
+
+
+class Environment(Model):
+    """One deployable environment: an account, its regions and everything placed in them."""
+
+    name: NamePart = Field(..., description="Set from the file name; do not write it in the file.")
+    org: NamePart = Field(..., description="Prefix of every physical name: {org}-{env}-{component}.")
+    account_id: AccountId
+    deploy_role_arn: RoleArn | None = Field(None, description="Role the provider assumes.")
+    primary_region: Region
+    extra_regions: tuple[Region, ...] = ()
+    default_tags: dict[TagKey, TagValue] = Field(default_factory=dict, max_length=45)
+    backend: Backend = LocalBackend()
+    aws_provider_version: ProviderVersion = DEFAULT_PROVIDER_VERSION
+    ecr: Ecr = Ecr()
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        return (self.primary_region, *self.extra_regions)

@@ -1,0 +1,23 @@
+"""Physical names and stack names: one place, never derived from construct IDs."""
+
+from __future__ import annotations
+
+from core.models import Environment
+
+
+def stack_name(env: Environment, region: str) -> str:
+    """`prod-ap-northeast-1`: the environment and the place."""
+    return f"{env.name}-{region}"
+
+
+def physical_name(env: Environment, component: str) -> str:
+    """`{org}-{env}-{component}`, the prefix of every named resource the stacks create."""
+    return f"{env.org}-{env.name}-{component}"
+
+
+def kms_alias(env: Environment, purpose: str) -> str:
+    return f"alias/{physical_name(env, purpose)}"
+
+
+def state_key(prefix: str, stack: str) -> str:
+    return f"{prefix.strip('/')}/{stack}.tfstate"

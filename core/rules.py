@@ -1,0 +1,505 @@
+"""Rules that relate several fields or several environments (field rules live in core/types.py).
+
+Each rule has a stable ID, a one-line summary and the source it was checked against; the catalogue
+in docs/rules.md is generated from `CATALOGUE` (`python main.py rules`). A rule yields `Finding`s;
+`warning=True` findings are printed once and never fail the synth.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.errors import NO_VALUE, Loc
+from core.models import Environment, LifecycleRule
+from policies.ecr import find_nulls, lifecycle_policy, resolve_priorities
+
+ECR_API = "https://docs.aws.amazon.com/AmazonECR/latest/APIReference"
+ECR_GUIDE = "https://docs.aws.amazon.com/AmazonECR/latest/userguide"
+
+
+@dataclass(frozen=True)
+class Finding:
+    loc: Loc
+    message: str
+    value: Any = field(default=NO_VALUE, compare=False)
+    warning: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    summary: str
+    source: str
+    check: Callable[..., Iterable[Any]] | None = None
+
+
+CATALOGUE: dict[str, Rule] = {}
+ENV_RULES: list[Rule] = []
+PROJECT_RULES: list[Rule] = []
+
+
+def describe(rule_id: str, summary: str, source: str) -> None:
+    """Catalogue a rule enforced elsewhere (a field type in core/types.py)."""
+    CATALOGUE[rule_id] = Rule(rule_id, summary, source)
+
+
+def env_rule(rule_id: str, summary: str, source: str) -> Callable[..., Any]:
+    def register(fn: Callable[[Environment], Iterable[Finding]]) -> Callable[..., Any]:
+        rule = Rule(rule_id, summary, source, fn)
+        CATALOGUE[rule_id] = rule
+        ENV_RULES.append(rule)
+        return fn
+
+    return register
+
+
+def project_rule(rule_id: str, summary: str, source: str) -> Callable[..., Any]:
+    def register(fn: Callable[[Sequence[Environment]], Iterable[tuple[str, Finding]]]) -> Callable[..., Any]:
+        rule = Rule(rule_id, summary, source, fn)
+        CATALOGUE[rule_id] = rule
+        PROJECT_RULES.append(rule)
+        return fn
+
+    return register
+
+
+# --- field rules (enforced by the types in core/types.py) --------------------------------------
+
+describe(
+    "CFG-QUOTE", "IDs that YAML would read as numbers must be quoted strings.", "https://yaml.org/spec/1.2.2/"
+)
+describe(
+    "AWS-ACCOUNT-ID",
+    "Account IDs are 12 digits.",
+    "https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-identifiers.html",
+)
+describe(
+    "AWS-REGION",
+    "Region codes look like 'ap-northeast-1'.",
+    "https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html",
+)
+describe(
+    "IAM-ROLE-ARN",
+    "Role ARNs: arn:<partition>:iam::<12 digits>:role/<path/name>.",
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html",
+)
+describe(
+    "AWS-ORG-ID",
+    "Organization IDs: 'o-' and 10-32 lowercase letters or digits.",
+    "https://docs.aws.amazon.com/organizations/latest/APIReference/API_Organization.html",
+)
+describe(
+    "SECRET-ARN",
+    "Secrets are referenced by Secrets Manager ARN, never inlined.",
+    "https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html",
+)
+describe(
+    "ECR-REPO-NAME",
+    "Repository names: 2-256 chars, lowercase, '.', '_', '-' separators, '/' namespaces.",
+    f"{ECR_API}/API_CreateRepository.html",
+)
+describe(
+    "NAME-PART",
+    "Environment and org names: 1-20 lowercase letters, digits, '-'.",
+    "project naming convention ({org}-{env}-{component})",
+)
+describe(
+    "TF-VERSION-CONSTRAINT",
+    "Provider version constraints use Terraform's syntax.",
+    "https://developer.hashicorp.com/terraform/language/expressions/version-constraints",
+)
+describe(
+    "CFG-RELATIVE-DIR",
+    "Local state folders are relative paths inside the project.",
+    "https://developer.hashicorp.com/terraform/language/backend/local",
+)
+describe(
+    "AWS-TAG",
+    "Tag keys 1-128, values 0-256 characters from the allowed set; no 'aws:' keys.",
+    "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html",
+)
+
+
+# --- environment-wide rules --------------------------------------------------------------------
+
+
+@env_rule(
+    "CFG-REGIONS",
+    "Each region appears once among primary_region and extra_regions.",
+    "project rule: one stack per environment and region",
+)
+def _regions_unique(env: Environment) -> Iterator[Finding]:
+    seen = {env.primary_region}
+    for i, region in enumerate(env.extra_regions):
+        if region in seen:
+            yield Finding(
+                ("extra_regions", i), "must list each region once, and not the primary region", region
+            )
+        seen.add(region)
+
+
+@env_rule(
+    "CFG-ROLE-ACCOUNT",
+    "The deploy role lives in the environment's account.",
+    "https://registry.terraform.io/providers/hashicorp/aws/latest/docs#allowed_account_ids",
+)
+def _role_in_account(env: Environment) -> Iterator[Finding]:
+    if env.deploy_role_arn and env.deploy_role_arn.split(":")[4] != env.account_id:
+        yield Finding(
+            ("deploy_role_arn",),
+            f"must be a role in account {env.account_id} (allowed_account_ids would refuse any other)",
+            env.deploy_role_arn,
+        )
+
+
+_S3_BUCKET = re.compile(r"(?!xn--|sthree-|amzn-s3-demo-)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
+@env_rule(
+    "TF-S3-BACKEND-BUCKET",
+    "The S3 state bucket name follows S3 bucket naming rules.",
+    "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
+)
+def _backend_bucket(env: Environment) -> Iterator[Finding]:
+    if env.backend.type == "s3" and not _S3_BUCKET.fullmatch(env.backend.bucket):
+        yield Finding(
+            ("backend", "bucket"),
+            "must be a valid S3 bucket name (3-63 lowercase letters, digits, '.', '-')",
+            env.backend.bucket,
+        )
+
+
+# --- ECR lifecycle -----------------------------------------------------------------------------
+
+
+def _lifecycle_lists(env: Environment) -> Iterator[tuple[Loc, Sequence[LifecycleRule]]]:
+    yield ("ecr", "defaults", "lifecycle"), env.ecr.defaults.lifecycle
+    for i, repo in enumerate(env.ecr.repositories):
+        if repo.lifecycle is not None:
+            yield ("ecr", "repositories", i, "lifecycle"), repo.lifecycle
+
+
+@env_rule(
+    "ECR-LC-PRIORITY",
+    "Lifecycle rule priorities are unique within a policy.",
+    f"{ECR_GUIDE}/lp_creation.html",
+)
+def _lc_priorities(env: Environment) -> Iterator[Finding]:
+    for loc, rules in _lifecycle_lists(env):
+        seen: dict[int, int] = {}
+        for i, priority in enumerate(resolve_priorities(rules)):
+            if priority in seen:
+                yield Finding(
+                    (*loc, i, "priority"),
+                    f"must be unique; rule {seen[priority]} already has priority {priority} "
+                    "(an omitted priority is the previous rule's + 1)",
+                    priority,
+                )
+            seen.setdefault(priority, i)
+
+
+@env_rule(
+    "ECR-LC-ACTION",
+    "A lifecycle rule has exactly one of keep_last and expire_after_days.",
+    f"{ECR_GUIDE}/lifecycle_policy_parameters.html",
+)
+def _lc_action(env: Environment) -> Iterator[Finding]:
+    for loc, rules in _lifecycle_lists(env):
+        for i, rule in enumerate(rules):
+            if (rule.keep_last is None) == (rule.expire_after_days is None):
+                yield Finding(
+                    (*loc, i),
+                    "must set exactly one of keep_last (imageCountMoreThan) and "
+                    "expire_after_days (sinceImagePushed)",
+                )
+
+
+@env_rule(
+    "ECR-LC-TAGGED",
+    "A 'tagged' rule lists tag prefixes or patterns (not both); other statuses list none.",
+    f"{ECR_GUIDE}/lifecycle_policy_parameters.html",
+)
+def _lc_tagged(env: Environment) -> Iterator[Finding]:
+    for loc, rules in _lifecycle_lists(env):
+        for i, rule in enumerate(rules):
+            has_tags = bool(rule.tag_prefixes or rule.tag_patterns)
+            if rule.tag_status == "tagged" and not has_tags:
+                yield Finding(
+                    (*loc, i, "tag_status"),
+                    "'tagged' needs tag_prefixes or tag_patterns (ECR rejects a tagged rule without them)",
+                    rule.tag_status,
+                )
+            elif rule.tag_status != "tagged" and has_tags:
+                yield Finding(
+                    (*loc, i, "tag_status"),
+                    "only 'tagged' rules may list tag_prefixes or tag_patterns",
+                    rule.tag_status,
+                )
+            if rule.tag_prefixes and rule.tag_patterns:
+                yield Finding((*loc, i), "may set tag_prefixes or tag_patterns, not both")
+
+
+@env_rule(
+    "ECR-LC-PATTERN",
+    "Tag patterns hold at most 4 '*' wildcards; prefixes hold none.",
+    f"{ECR_GUIDE}/lifecycle_policy_parameters.html",
+)
+def _lc_patterns(env: Environment) -> Iterator[Finding]:
+    for loc, rules in _lifecycle_lists(env):
+        for i, rule in enumerate(rules):
+            for j, pattern in enumerate(rule.tag_patterns):
+                if pattern.count("*") > 4 or not pattern:
+                    yield Finding(
+                        (*loc, i, "tag_patterns", j),
+                        "must be non-empty with at most 4 '*' wildcards",
+                        pattern,
+                    )
+            for j, prefix in enumerate(rule.tag_prefixes):
+                if "*" in prefix or not prefix:
+                    yield Finding(
+                        (*loc, i, "tag_prefixes", j),
+                        "must be a non-empty literal prefix (use tag_patterns for wildcards)",
+                        prefix,
+                    )
+
+
+@env_rule(
+    "ECR-LC-ANY-LAST",
+    "A rule with tag_status 'any' has the highest priority number (is evaluated last).",
+    f"{ECR_GUIDE}/lifecycle_policy_parameters.html",
+)
+def _lc_any_last(env: Environment) -> Iterator[Finding]:
+    for loc, rules in _lifecycle_lists(env):
+        priorities = resolve_priorities(rules)
+        for i, rule in enumerate(rules):
+            if rule.tag_status == "any" and priorities[i] != max(priorities):
+                yield Finding(
+                    (*loc, i, "tag_status"),
+                    f"a rule matching 'any' tag status must be evaluated last (have the highest "
+                    f"priority, {max(priorities)} or more), its priority is {priorities[i]}",
+                    rule.tag_status,
+                )
+
+
+@env_rule(
+    "ECR-LC-NULL",
+    "The emitted lifecycle policy holds no null value.",
+    f"{ECR_GUIDE}/lifecycle_policy_parameters.html",
+)
+def _lc_no_nulls(env: Environment) -> Iterator[Finding]:
+    for loc, rules in _lifecycle_lists(env):
+        for path in find_nulls(lifecycle_policy(rules)):
+            yield Finding(loc, f"would emit null at {path}; ECR rejects null values in a policy")
+
+
+@env_rule(
+    "ECR-LC-PREFIX-AND",
+    "Warning: several tag_prefixes in one rule select images carrying all of them.",
+    f"{ECR_GUIDE}/lifecycle_policy_examples.html",
+)
+def _lc_prefix_and(env: Environment) -> Iterator[Finding]:
+    for loc, rules in _lifecycle_lists(env):
+        for i, rule in enumerate(rules):
+            if len(rule.tag_prefixes) > 1:
+                yield Finding(
+                    (*loc, i, "tag_prefixes"),
+                    "selects only images tagged with every one of these prefixes; to act on "
+                    "images with any of them, write one rule per prefix",
+                    list(rule.tag_prefixes),
+                    warning=True,
+                )
+
+
+# --- ECR repositories and registry --------------------------------------------------------------
+
+
+@env_rule(
+    "ECR-REPO-DUP",
+    "Repository names are unique within an environment.",
+    f"{ECR_API}/API_CreateRepository.html",
+)
+def _repo_unique(env: Environment) -> Iterator[Finding]:
+    seen: set[str] = set()
+    for i, repo in enumerate(env.ecr.repositories):
+        if repo.name in seen:
+            yield Finding(
+                ("ecr", "repositories", i, "name"),
+                "must be unique; this repository is defined twice",
+                repo.name,
+            )
+        seen.add(repo.name)
+
+
+_FREQUENCIES = {"BASIC": ("SCAN_ON_PUSH", "MANUAL"), "ENHANCED": ("SCAN_ON_PUSH", "CONTINUOUS_SCAN")}
+_SCAN_FILTER = re.compile(r"[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*")
+
+
+@env_rule(
+    "ECR-SCAN",
+    "Scan frequency fits the scan type; filters are 1-256 char wildcard patterns.",
+    f"{ECR_API}/API_RegistryScanningRule.html",
+)
+def _scanning(env: Environment) -> Iterator[Finding]:
+    scanning = env.ecr.registry.scanning if env.ecr.registry else None
+    if scanning is None:
+        return
+    loc = ("ecr", "registry", "scanning")
+    allowed = _FREQUENCIES[scanning.type]
+    if scanning.frequency not in allowed:
+        yield Finding(
+            (*loc, "frequency"),
+            f"{scanning.type} scanning supports {' or '.join(allowed)}",
+            scanning.frequency,
+        )
+    for i, filt in enumerate(scanning.filters):
+        if len(filt) > 256 or not _SCAN_FILTER.fullmatch(filt):
+            yield Finding((*loc, "filters", i), "must be a repository name pattern with '*' wildcards", filt)
+
+
+_REPL_FILTER = re.compile(r"(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*")
+
+
+@env_rule(
+    "ECR-REPL",
+    "Replication goes elsewhere than the source, to at most 25 destinations, with valid prefix filters.",
+    f"{ECR_API}/API_ReplicationConfiguration.html",
+)
+def _replication(env: Environment) -> Iterator[Finding]:
+    if env.ecr.registry is None:
+        return
+    destinations: set[tuple[str, str]] = set()
+    for i, rule in enumerate(env.ecr.registry.replication):
+        loc: Loc = ("ecr", "registry", "replication", i)
+        for j, dest in enumerate(rule.destinations):
+            key = (dest.account_id or env.account_id, dest.region)
+            if key == (env.account_id, env.primary_region):
+                yield Finding(
+                    (*loc, "destinations", j),
+                    "must differ from the source registry (same account and primary region)",
+                    f"{key[0]}/{key[1]}",
+                )
+            destinations.add(key)
+        for j, prefix in enumerate(rule.prefix_filters):
+            if not _REPL_FILTER.fullmatch(prefix):
+                yield Finding(
+                    (*loc, "prefix_filters", j), "must be a 2-256 character repository name prefix", prefix
+                )
+    if len(destinations) > 25:
+        yield Finding(
+            ("ecr", "registry", "replication"), "may name at most 25 distinct destinations", len(destinations)
+        )
+
+
+# https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache.html#pull-through-cache-upstream
+UPSTREAMS_WITHOUT_CREDENTIAL = ("public.ecr.aws", "registry.k8s.io", "quay.io")
+UPSTREAMS_WITH_CREDENTIAL = ("registry-1.docker.io", "ghcr.io", "registry.gitlab.com")
+_AZURE = re.compile(r"[a-z0-9]+\.azurecr\.io")
+_PTC_PREFIX = re.compile(r"(?=.{2,30}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*")
+SECRET_PREFIX = "ecr-pullthroughcache/"
+
+
+@env_rule(
+    "ECR-PTC",
+    "Pull-through cache: supported upstream, credential exactly when required, secret named 'ecr-pullthroughcache/…', unique 2-30 char prefix.",
+    f"{ECR_GUIDE}/pull-through-cache-creating-secret.html",
+)
+def _pull_through_cache(env: Environment) -> Iterator[Finding]:
+    if env.ecr.registry is None:
+        return
+    seen: set[str] = set()
+    for i, rule in enumerate(env.ecr.registry.pull_through_cache):
+        loc: Loc = ("ecr", "registry", "pull_through_cache", i)
+        if not _PTC_PREFIX.fullmatch(rule.prefix) or rule.prefix == "ROOT":
+            yield Finding(
+                (*loc, "prefix"), "must be 2-30 lowercase letters, digits, '.', '_', '-' or '/'", rule.prefix
+            )
+        if rule.prefix in seen:
+            yield Finding((*loc, "prefix"), "must be unique; another rule uses this prefix", rule.prefix)
+        seen.add(rule.prefix)
+        needs_credential = rule.upstream in UPSTREAMS_WITH_CREDENTIAL or bool(_AZURE.fullmatch(rule.upstream))
+        if not needs_credential and rule.upstream not in UPSTREAMS_WITHOUT_CREDENTIAL:
+            yield Finding(
+                (*loc, "upstream"),
+                "must be a supported upstream: "
+                + ", ".join((*UPSTREAMS_WITHOUT_CREDENTIAL, *UPSTREAMS_WITH_CREDENTIAL, "<name>.azurecr.io")),
+                rule.upstream,
+            )
+        elif needs_credential and rule.credential_secret_arn is None:
+            yield Finding(
+                (*loc, "credential_secret_arn"),
+                f"is required for {rule.upstream}: the ARN of a Secrets Manager secret named "
+                f"'{SECRET_PREFIX}<name>' holding the upstream's username and access token",
+            )
+        elif not needs_credential and rule.credential_secret_arn is not None:
+            yield Finding(
+                (*loc, "credential_secret_arn"),
+                f"must be omitted: {rule.upstream} is pulled without credentials",
+                rule.credential_secret_arn,
+            )
+        if rule.credential_secret_arn is not None:
+            secret_name = rule.credential_secret_arn.split(":secret:", 1)[1]
+            if not secret_name.startswith(SECRET_PREFIX):
+                yield Finding(
+                    (*loc, "credential_secret_arn"),
+                    f"must name a secret whose name starts with '{SECRET_PREFIX}' (ECR only reads those)",
+                    rule.credential_secret_arn,
+                )
+
+
+# --- across environments ------------------------------------------------------------------------
+
+
+@project_rule(
+    "CFG-REGISTRY-OWNER",
+    "One stack owns the registry-level settings of an account and region.",
+    f"{ECR_API}/API_PutRegistryScanningConfiguration.html",
+)
+def _registry_owner(envs: Sequence[Environment]) -> Iterator[tuple[str, Finding]]:
+    owners: dict[tuple[str, str], str] = {}
+    for env in envs:
+        if env.ecr.registry is None:
+            continue
+        for region in env.regions:
+            key = (env.account_id, region)
+            if key in owners:
+                yield (
+                    env.name,
+                    Finding(
+                        ("ecr", "registry"),
+                        f"account {key[0]} in {region} already has its registry-level settings owned by "
+                        f"environment '{owners[key]}'; remove 'registry' from one of them",
+                    ),
+                )
+            else:
+                owners[key] = env.name
+
+
+@project_rule(
+    "ECR-REPL-DEST",
+    "Warning: a replication destination registry this configuration does not manage.",
+    f"{ECR_GUIDE}/registry-permissions-create-replication.html",
+)
+def _unmanaged_destination(envs: Sequence[Environment]) -> Iterator[tuple[str, Finding]]:
+    from core.topology import replications  # late: topology imports the models only
+
+    for rep in replications(envs):
+        if rep.owner is not None:
+            continue
+        loc: Loc = ("ecr", "registry", "replication", rep.source_rule, "destinations", rep.destination_index)
+        if rep.account != rep.source_account:
+            message = (
+                f"registry {rep.account}/{rep.region} is not managed by this configuration: its "
+                f"registry policy must allow arn:aws:iam::{rep.source_account}:root the actions "
+                "ecr:CreateRepository and ecr:ReplicateImage, and it should have a repository "
+                "creation template (KMS, IMMUTABLE) for the replicated prefixes"
+            )
+        else:
+            message = (
+                f"region {rep.region} is not one of this environment's regions, so no stack sets its "
+                "repository creation template: replicated repositories there get ECR's defaults "
+                "(AES256, MUTABLE); add it to extra_regions"
+            )
+        yield rep.source, Finding(loc, message, f"{rep.account}/{rep.region}", warning=True)

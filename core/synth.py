@@ -1,0 +1,70 @@
+"""Synthesize into a staging folder, then swap it into place: a failed run leaves the old output."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.models import Environment
+
+
+@dataclass(frozen=True)
+class StackSummary:
+    name: str
+    resources: int
+    path: Path
+
+
+def count_resources(stack_json: dict) -> int:
+    return sum(len(v) for v in stack_json.get("resource", {}).values())
+
+
+def synthesize(
+    selected: Sequence[Environment],
+    all_envs: Sequence[Environment],
+    out: Path,
+) -> list[StackSummary]:
+    """Write `out/stacks/<stack>/cdk.tf.json` for every stack of `selected`, atomically."""
+    from stacks.app import build_app  # the framework import happens here, after validation
+
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+    try:
+        app, stacks = build_app(selected, all_envs, staging)
+        app.synth()
+        summaries = []
+        for stack in stacks:
+            path = staging / "stacks" / stack.stack_name / "cdk.tf.json"
+            summaries.append(
+                StackSummary(
+                    stack.stack_name,
+                    count_resources(json.loads(path.read_text())),
+                    out / "stacks" / stack.stack_name / "cdk.tf.json",
+                )
+            )
+        _swap(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return summaries
+
+
+def _swap(staging: Path, out: Path) -> None:
+    old = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        os.replace(out, old / "out")
+    try:
+        os.replace(staging, out)
+    except BaseException:
+        if old is not None:
+            os.replace(old / "out", out)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

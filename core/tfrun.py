@@ -1,0 +1,174 @@
+"""Run the real Terraform CLI on synthesized stacks: init, validate, and an offline plan.
+
+Used by the test suite (and by plan review in offline mode). The AWS provider comes from a local
+filesystem mirror when one is found, else from the registry as usual:
+
+* `ARTIFACT_PLATFORM_TF_MIRROR=<dir>` names the mirror (a folder holding
+  `registry.terraform.io/hashicorp/aws/<version>/<os_arch>/`);
+* otherwise Terraform's implied local mirror folders, then `/opt/*/`, are searched for one.
+
+An *offline* copy of a stack keeps every resource but swaps the provider's credentials for fake
+ones with the provider's `skip_*` flags, drops `assume_role` and `allowed_account_ids` (both need
+STS), and drops the remote backend (state goes to the work folder).
+"""
+
+from __future__ import annotations
+
+import copy
+import glob
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+MIRROR_VARIABLE = "ARTIFACT_PLATFORM_TF_MIRROR"
+PROVIDER_DIR = Path("registry.terraform.io") / "hashicorp" / "aws"
+
+OFFLINE_PROVIDER_SETTINGS = {
+    "access_key": "AKIAOFFLINEPLANFAKE00",
+    "secret_key": "offline-plan-fake-secret",
+    "skip_credentials_validation": True,
+    "skip_requesting_account_id": True,
+    "skip_metadata_api_check": True,
+    "skip_region_validation": True,
+}
+
+
+def _implied_mirror_dirs() -> list[Path]:
+    # https://developer.hashicorp.com/terraform/cli/config/config-file#implied-local-mirror-directories
+    home = Path.home()
+    data_dirs = os.environ.get("XDG_DATA_DIRS", "/usr/local/share:/usr/share").split(":")
+    dirs = [home / ".terraform.d" / "plugins", home / ".local" / "share" / "terraform" / "plugins"]
+    dirs += [Path(d) / "terraform" / "plugins" for d in data_dirs if d]
+    return dirs
+
+
+def _has_aws(mirror: Path) -> bool:
+    return any((mirror / PROVIDER_DIR).glob("*/*/terraform-provider-aws*"))
+
+
+def find_provider_mirror() -> Path | None:
+    """The local filesystem mirror holding the AWS provider, if any (see module docstring)."""
+    named = os.environ.get(MIRROR_VARIABLE)
+    if named:
+        return Path(named) if _has_aws(Path(named)) else None
+    for candidate in _implied_mirror_dirs():
+        if _has_aws(candidate):
+            return candidate
+    for hit in sorted(glob.glob(f"/opt/*/{PROVIDER_DIR}")):
+        mirror = Path(hit).parent.parent.parent
+        if _has_aws(mirror):
+            return mirror
+    return None
+
+
+def mirrored_versions(mirror: Path) -> list[str]:
+    return sorted(p.name for p in (mirror / PROVIDER_DIR).iterdir() if p.is_dir())
+
+
+def cli_config(workdir: Path, mirror: Path | None) -> dict[str, str]:
+    """Environment for terraform: a CLI config using `mirror` (when given), no prompts, no color."""
+    env = dict(os.environ)
+    env.update({"TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "CHECKPOINT_DISABLE": "1"})
+    rc = workdir / "terraformrc"
+    lines = []
+    if mirror is not None:
+        lines += [
+            "provider_installation {",
+            "  filesystem_mirror {",
+            f"    path    = {json.dumps(str(mirror))}",
+            '    include = ["registry.terraform.io/hashicorp/*"]',
+            "  }",
+            '  direct { exclude = ["registry.terraform.io/hashicorp/*"] }',
+            "}",
+        ]
+    rc.write_text("\n".join(lines) + "\n")
+    env["TF_CLI_CONFIG_FILE"] = str(rc)
+    return env
+
+
+def offline_copy(stack: dict[str, Any]) -> dict[str, Any]:
+    """The stack with fake credentials and no remote backend, for `plan` without AWS."""
+    out = copy.deepcopy(stack)
+    for provider in out.get("provider", {}).get("aws", []):
+        provider.pop("assume_role", None)
+        provider.pop("allowed_account_ids", None)
+        provider.update(OFFLINE_PROVIDER_SETTINGS)
+    out.get("terraform", {}).pop("backend", None)
+    return out
+
+
+@dataclass(frozen=True)
+class Result:
+    command: str
+    returncode: int
+    output: str  # stdout and stderr, for reports
+    stdout: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+def terraform_binary() -> str:
+    found = shutil.which("terraform")
+    if not found:
+        raise FileNotFoundError(
+            "terraform is not on PATH; install Terraform >= 1.10 (see README, 'Requirements')"
+        )
+    return found
+
+
+def run(args: list[str], cwd: Path, env: dict[str, str], timeout: int = 600) -> Result:
+    proc = subprocess.run(
+        [terraform_binary(), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    return Result(" ".join(["terraform", *args]), proc.returncode, proc.stdout + proc.stderr, proc.stdout)
+
+
+@dataclass(frozen=True)
+class StackCheck:
+    stack: str
+    init: Result
+    validate: Result | None
+    plan: Result | None
+    plan_json: dict[str, Any] | None
+
+    @property
+    def ok(self) -> bool:
+        return all(r is not None and r.ok for r in (self.init, self.validate, self.plan))
+
+    def report(self) -> str:
+        failed = next((r for r in (self.init, self.validate, self.plan) if r is None or not r.ok), None)
+        if failed is None:
+            return f"{self.stack}: ok"
+        return f"{self.stack}: `{failed.command}` failed:\n{failed.output}"
+
+
+def check_stack(
+    stack_name: str, stack_json: dict[str, Any], workdir: Path, mirror: Path | None
+) -> StackCheck:
+    """`init -backend=false`, `validate`, then an offline `plan` (saved, and shown as JSON)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "cdk.tf.json").write_text(json.dumps(offline_copy(stack_json), indent=2))
+    env = cli_config(workdir, mirror)
+    init = run(["init", "-backend=false", "-no-color", "-input=false"], workdir, env)
+    if not init.ok:
+        return StackCheck(stack_name, init, None, None, None)
+    validate = run(["validate", "-no-color"], workdir, env)
+    if not validate.ok:
+        return StackCheck(stack_name, init, validate, None, None)
+    plan = run(["plan", "-no-color", "-input=false", "-lock=false", "-out=plan.bin"], workdir, env)
+    if not plan.ok:
+        return StackCheck(stack_name, init, validate, plan, None)
+    shown = run(["show", "-json", "plan.bin"], workdir, env)
+    return StackCheck(stack_name, init, validate, plan, json.loads(shown.stdout) if shown.ok else None)

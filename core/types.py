@@ -1,0 +1,100 @@
+"""Constrained scalar types shared by the configuration models.
+
+Each check raises a `RuleViolation` whose message says what is allowed; the loader adds the file,
+field path and bad value. Rule IDs are stable: they are listed in docs/rules.md and used in tests.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator
+from pydantic_core import PydanticCustomError
+
+
+def violation(rule: str, message: str) -> PydanticCustomError:
+    """An error pydantic collects like its own, carrying our rule ID."""
+    return PydanticCustomError("rule", message, {"rule": rule})
+
+
+def _strict_str(value: Any) -> Any:
+    # YAML turns 111111111111 into an int and 0123 into 83: IDs must be quoted strings.
+    if isinstance(value, bool | int | float):
+        raise violation("CFG-QUOTE", "must be a quoted string in YAML (write it in quotes)")
+    return value
+
+
+def pattern(rule: str, regex: str, allowed: str, *, max_len: int | None = None) -> Callable[[str], str]:
+    compiled = re.compile(regex)
+
+    def check(value: str) -> str:
+        if max_len is not None and len(value) > max_len:
+            raise violation(rule, f"must be at most {max_len} characters ({allowed})")
+        if not compiled.fullmatch(value):
+            raise violation(rule, f"must be {allowed}")
+        return value
+
+    return check
+
+
+def _pattern_type(rule: str, regex: str, allowed: str, *, max_len: int | None = None) -> Any:
+    return Annotated[
+        str,
+        BeforeValidator(_strict_str),
+        AfterValidator(pattern(rule, regex, allowed, max_len=max_len)),
+    ]
+
+
+AccountId = _pattern_type("AWS-ACCOUNT-ID", r"\d{12}", "a 12-digit AWS account ID in quotes")
+Region = _pattern_type(
+    "AWS-REGION", r"[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d", "an AWS region code such as 'ap-northeast-1'"
+)
+RoleArn = _pattern_type(
+    "IAM-ROLE-ARN",
+    r"arn:aws(-cn|-us-gov)?:iam::\d{12}:role/[\w+=,.@/-]{1,512}",
+    "an IAM role ARN such as 'arn:aws:iam::123456789012:role/deployer'",
+)
+OrgId = _pattern_type("AWS-ORG-ID", r"o-[a-z0-9]{10,32}", "an AWS Organizations ID such as 'o-a1b2c3d4e5'")
+SecretArn = _pattern_type(
+    "SECRET-ARN",
+    r"arn:aws(-cn|-us-gov)?:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+",
+    "a Secrets Manager secret ARN (secrets are referenced by ARN, never written in config)",
+)
+# https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html
+EcrRepositoryName = _pattern_type(
+    "ECR-REPO-NAME",
+    r"(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*",
+    "2-256 lowercase letters, digits and single '.', '_', '-' separators, optionally in "
+    "'/'-separated namespaces, starting and ending with a letter or digit",
+    max_len=256,
+)
+NamePart = _pattern_type(
+    "NAME-PART",
+    r"[a-z][a-z0-9-]{0,19}",
+    "1-20 lowercase letters, digits or '-', starting with a letter",
+)
+# https://developer.hashicorp.com/terraform/language/expressions/version-constraints
+ProviderVersion = _pattern_type(
+    "TF-VERSION-CONSTRAINT",
+    r"\s*(?:(?:=|!=|>|>=|<|<=|~>)\s*)?\d+(?:\.\d+){0,2}(?:-[0-9A-Za-z.-]+)?\s*"
+    r"(?:,\s*(?:(?:=|!=|>|>=|<|<=|~>)\s*)?\d+(?:\.\d+){0,2}(?:-[0-9A-Za-z.-]+)?\s*)*",
+    "a Terraform version constraint such as '>= 5.100, < 7.0'",
+)
+
+# https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions
+_TAG_CHARS = r"[\w\s.:/=+\-@]"
+TagKey = _pattern_type(
+    "AWS-TAG",
+    rf"(?!aws:){_TAG_CHARS}{{1,128}}",
+    "1-128 letters, digits, spaces or _ . : / = + - @, not starting with 'aws:'",
+)
+TagValue = _pattern_type(
+    "AWS-TAG", rf"{_TAG_CHARS}{{0,256}}", "0-256 letters, digits, spaces or _ . : / = + - @"
+)
+RelativeDir = _pattern_type(
+    "CFG-RELATIVE-DIR",
+    r"(?!.*(^|/)\.\.(/|$))[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*",
+    "a relative folder path without '..' (letters, digits, '_', '.', '-', '/')",
+)

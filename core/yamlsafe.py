@@ -1,0 +1,109 @@
+"""A strict, bounded YAML reader for configuration files.
+
+PyYAML's safe loader silently keeps the last of two duplicate keys and expands aliases without
+limit; both are rejected here with a message that names the file and line. Line numbers of every
+node are kept so that validation errors can point at the line of the bad value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from core.errors import Loc, Problem
+
+MAX_FILE_BYTES = 1_000_000
+MAX_ALIASES = 100
+
+
+class _Rejected(Exception):
+    def __init__(self, message: str, line: int | None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Document:
+    data: Any
+    lines: dict[Loc, int]
+
+    def line_of(self, loc: Loc) -> int | None:
+        """The line of the deepest node on `loc` that exists in the file."""
+        for end in range(len(loc), -1, -1):
+            line = self.lines.get(tuple(loc[:end]))
+            if line is not None:
+                return line
+        return None
+
+
+class _StrictLoader(yaml.SafeLoader):
+    aliases_seen = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases_seen += 1
+            if self.aliases_seen > MAX_ALIASES:
+                mark = self.peek_event().start_mark
+                raise _Rejected(
+                    f"more than {MAX_ALIASES} YAML aliases (*refs); expand them or split the file",
+                    mark.line + 1,
+                )
+        return super().compose_node(parent, index)
+
+
+def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
+    lines[loc] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in seen:
+                raise _Rejected(
+                    f"duplicate key '{key}' (first on line {seen[key]}); each key may appear once",
+                    key_node.start_mark.line + 1,
+                )
+            seen[key] = key_node.start_mark.line + 1
+            _walk(value_node, (*loc, key), lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, (*loc, index), lines)
+
+
+def read_yaml(path: Path, display: str) -> tuple[Document | None, Problem | None]:
+    """Parse `path`; return the document or the one problem that stops it being read."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, Problem(display, (), f"cannot be read: {exc.strerror}")
+    if len(raw) > MAX_FILE_BYTES:
+        return None, Problem(
+            display, (), f"is {len(raw)} bytes; configuration files may be at most {MAX_FILE_BYTES}"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, Problem(display, (), "is not valid UTF-8; save the file as UTF-8", line=line)
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, Problem(display, (), "is empty; an environment needs at least account_id")
+        lines: dict[Loc, int] = {}
+        _walk(node, (), lines)
+        data = loader.construct_document(node)
+    except _Rejected as exc:
+        return None, Problem(display, (), exc.message, line=exc.line)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = exc.problem or "invalid YAML"
+        return None, Problem(display, (), f"is not valid YAML: {what}", line=mark.line + 1 if mark else None)
+    except yaml.YAMLError as exc:
+        return None, Problem(display, (), f"is not valid YAML: {exc}")
+    finally:
+        loader.dispose()
+    return Document(data, lines), None

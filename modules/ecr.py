@@ -1,0 +1,209 @@
+"""Amazon ECR: repositories, and the registry-level settings of one account and region."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from core.framework import Construct, Fn, aws
+from core.models import Environment, ReplicationRule, Repository
+from core.naming import physical_name
+from core.topology import Replication
+from policies.ecr import (
+    creation_template_role_policy,
+    lifecycle_policy,
+    pull_policy,
+    replication_registry_policy,
+)
+from policies.iam import service_trust
+
+
+def construct_id(name: str) -> str:
+    """Stable construct ID for a repository name (`tools/builder` -> `tools--builder`)."""
+    return name.replace("/", "--")
+
+
+class EcrRepository(Construct):
+    """A KMS-encrypted repository with immutable tags, lifecycle and (optional) pull policy."""
+
+    def __init__(
+        self, scope: Construct, id_: str, *, env: Environment, repository: Repository, key_arn: str
+    ) -> None:
+        super().__init__(scope, id_)
+        defaults = env.ecr.defaults
+        mutability = repository.image_tag_mutability or defaults.image_tag_mutability
+        rules = repository.lifecycle if repository.lifecycle is not None else defaults.lifecycle
+        pull_access = repository.pull_access or defaults.pull_access
+
+        repo = aws.EcrRepository(
+            self,
+            "repository",
+            name=repository.name,
+            image_tag_mutability=mutability,
+            encryption_configuration=[
+                aws.EcrRepositoryEncryptionConfiguration(encryption_type="KMS", kms_key=key_arn)
+            ],
+            force_delete=repository.force_delete,
+        )
+        if rules:
+            aws.EcrLifecyclePolicy(
+                self, "lifecycle", repository=repo.name, policy=json.dumps(lifecycle_policy(rules))
+            )
+        if pull_access and (pull_access.account_ids or pull_access.organization_id):
+            aws.EcrRepositoryPolicy(
+                self, "policy", repository=repo.name, policy=json.dumps(pull_policy(pull_access))
+            )
+        self.name = repository.name
+        self.repository_arn: str = repo.arn
+        self.repository_url: str = repo.repository_url
+
+
+@dataclass(frozen=True)
+class _Template:
+    prefix: str
+    applied_for: tuple[str, ...]
+
+
+class EcrRegistry(Construct):
+    """Registry-level settings of the environment's account in one region.
+
+    Scanning in every region; replication and pull-through cache from the primary region; a
+    registry policy where other managed accounts replicate in; repository creation templates
+    (KMS, lifecycle, immutability) wherever ECR creates repositories on our behalf.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        env: Environment,
+        region: str,
+        key_arn: str,
+        inbound: Sequence[Replication],
+    ) -> None:
+        super().__init__(scope, id_)
+        registry = env.ecr.registry
+        assert registry is not None, "EcrRegistry needs ecr.registry"
+        primary = region == env.primary_region
+
+        if registry.scanning:
+            scan = registry.scanning
+            aws.EcrRegistryScanningConfiguration(
+                self,
+                "scanning",
+                scan_type=scan.type,
+                rule=[
+                    aws.EcrRegistryScanningConfigurationRule(
+                        scan_frequency=scan.frequency,
+                        repository_filter=[
+                            aws.EcrRegistryScanningConfigurationRuleRepositoryFilter(
+                                filter=f, filter_type="WILDCARD"
+                            )
+                            for f in scan.filters
+                        ],
+                    )
+                ],
+            )
+
+        if primary and registry.replication:
+            aws.EcrReplicationConfiguration(
+                self,
+                "replication",
+                replication_configuration=aws.EcrReplicationConfigurationReplicationConfiguration(
+                    rule=[self._replication_rule(env, r) for r in registry.replication]
+                ),
+            )
+
+        if primary:
+            for rule in registry.pull_through_cache:
+                aws.EcrPullThroughCacheRule(
+                    self,
+                    f"cache-{construct_id(rule.prefix)}",
+                    ecr_repository_prefix=rule.prefix,
+                    upstream_registry_url=rule.upstream,
+                    credential_arn=rule.credential_secret_arn,
+                )
+
+        foreign = sorted({r.source_account for r in inbound if r.source_account != env.account_id})
+        if foreign:
+            aws.EcrRegistryPolicy(
+                self,
+                "policy",
+                policy=json.dumps(replication_registry_policy(env.account_id, region, foreign)),
+            )
+
+        templates = self._templates(env, primary, inbound)
+        if templates:
+            self._creation_templates(env, region, key_arn, templates)
+
+    @staticmethod
+    def _replication_rule(
+        env: Environment, rule: ReplicationRule
+    ) -> aws.EcrReplicationConfigurationReplicationConfigurationRule:
+        return aws.EcrReplicationConfigurationReplicationConfigurationRule(
+            destination=[
+                aws.EcrReplicationConfigurationReplicationConfigurationRuleDestination(
+                    region=d.region, registry_id=d.account_id or env.account_id
+                )
+                for d in rule.destinations
+            ],
+            repository_filter=[
+                aws.EcrReplicationConfigurationReplicationConfigurationRuleRepositoryFilter(
+                    filter=p, filter_type="PREFIX_MATCH"
+                )
+                for p in rule.prefix_filters
+            ]
+            or None,
+        )
+
+    @staticmethod
+    def _templates(env: Environment, primary: bool, inbound: Sequence[Replication]) -> list[_Template]:
+        uses: dict[str, set[str]] = {}
+        for rep in inbound:
+            for prefix in rep.prefixes or ("ROOT",):
+                uses.setdefault(prefix, set()).add("REPLICATION")
+        if primary and env.ecr.registry:
+            for rule in env.ecr.registry.pull_through_cache:
+                uses.setdefault(rule.prefix, set()).add("PULL_THROUGH_CACHE")
+        return [_Template(p, tuple(sorted(u))) for p, u in sorted(uses.items())]
+
+    def _creation_templates(
+        self, env: Environment, region: str, key_arn: str, templates: Sequence[_Template]
+    ) -> None:
+        # ECR needs a role of ours to create repositories that use KMS or tags.
+        role = aws.IamRole(
+            self,
+            "template-role",
+            name=physical_name(env, f"ecr-templates-{region}"),
+            description="Lets ECR create replicated and pull-through cache repositories with KMS",
+            assume_role_policy=json.dumps(service_trust("ecr.amazonaws.com")),
+        )
+        aws.IamRolePolicy(
+            self,
+            "template-role-policy",
+            role=role.name,
+            name="create-repositories",
+            policy=Fn.jsonencode(creation_template_role_policy(key_arn)),
+        )
+        rules = env.ecr.defaults.lifecycle
+        for template in templates:
+            # Cached images are refreshed under the same tag, so those repositories stay MUTABLE.
+            mutable = "PULL_THROUGH_CACHE" in template.applied_for
+            aws.EcrRepositoryCreationTemplate(
+                self,
+                f"template-{construct_id(template.prefix)}",
+                prefix=template.prefix,
+                description=f"Settings for repositories ECR creates under '{template.prefix}'",
+                applied_for=list(template.applied_for),
+                image_tag_mutability="MUTABLE" if mutable else env.ecr.defaults.image_tag_mutability,
+                encryption_configuration=[
+                    aws.EcrRepositoryCreationTemplateEncryptionConfiguration(
+                        encryption_type="KMS", kms_key=key_arn
+                    )
+                ],
+                lifecycle_policy=json.dumps(lifecycle_policy(rules)) if rules else None,
+                resource_tags=dict(env.default_tags) or None,
+                custom_role_arn=role.arn,
+            )

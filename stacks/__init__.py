@@ -1,0 +1,1 @@
+"""Stacks: one per environment and region. A stack owns its providers, backend and outputs."""

@@ -1,0 +1,60 @@
+"""Shared fixtures: the reference configuration is loaded and synthesized once per test run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "config"
+
+
+@pytest.fixture(scope="session")
+def project():
+    from core.loader import load_project
+
+    return load_project(CONFIG)
+
+
+@pytest.fixture(scope="session")
+def synth_out(project, tmp_path_factory) -> Path:
+    """The reference configuration, synthesized once (the provider bindings load once)."""
+    from core.synth import synthesize
+
+    out = tmp_path_factory.mktemp("synth") / "cdktf.out"
+    synthesize(project.environments, project.environments, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def stacks(synth_out) -> dict[str, dict[str, Any]]:
+    """Stack name -> synthesized Terraform JSON."""
+    return {
+        d.name: json.loads((d / "cdk.tf.json").read_text()) for d in sorted((synth_out / "stacks").iterdir())
+    }
+
+
+def resources(stack: dict[str, Any], rtype: str) -> list[dict[str, Any]]:
+    """All resources of a type, without their cdktf metadata (never address by hashed IDs)."""
+    return [
+        {k: v for k, v in body.items() if k != "//"}
+        for body in stack.get("resource", {}).get(rtype, {}).values()
+    ]
+
+
+def one(stack: dict[str, Any], rtype: str, **match: Any) -> dict[str, Any]:
+    found = [r for r in resources(stack, rtype) if all(r.get(k) == v for k, v in match.items())]
+    assert len(found) == 1, f"expected one {rtype} matching {match}, found {len(found)}: {found}"
+    return found[0]
+
+
+@pytest.fixture
+def config_dir(tmp_path) -> Path:
+    """A writable copy of the reference configuration to break in tests."""
+    target = tmp_path / "config"
+    shutil.copytree(CONFIG, target)
+    return target

@@ -1,0 +1,141 @@
+"""Loading and validating the configuration: the reference loads, bad input gets one clear error."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.models import DEFAULT_PROVIDER_VERSION
+from tests.unit.helpers import edit, error_for, errors, loads
+
+
+def test_reference_configuration_loads(project):
+    by_name = {e.name: e for e in project.environments}
+    assert sorted(by_name) == ["dev", "prod", "stg"]
+    assert by_name["dev"].account_id == "111111111111"
+    assert by_name["dev"].backend.type == "local"
+    assert by_name["stg"].backend.type == "s3" and by_name["stg"].backend.use_lockfile is True
+    assert by_name["prod"].regions == ("ap-northeast-1", "us-west-2")
+    assert by_name["prod"].ecr.registry.scanning.frequency == "CONTINUOUS_SCAN"
+    assert all(e.aws_provider_version == DEFAULT_PROVIDER_VERSION for e in project.environments)
+
+
+def test_reference_warns_about_the_unmanaged_replication_destination(project):
+    [warning] = [w for w in project.warnings if w.rule == "ECR-REPL-DEST"]
+    text = warning.render()
+    assert "333333333333/ap-northeast-1" in text
+    assert "ecr:ReplicateImage" in text and "arn:aws:iam::123456789012:root" in text
+    assert text.startswith("config/environments/prod.yaml:") or "prod.yaml:" in text
+
+
+def test_malformed_yaml_names_file_and_line(config_dir):
+    path = config_dir / "environments" / "dev.yaml"
+    path.write_text("org: acme\naccount_id: '111111111111'\necr: [unclosed\n")
+    [message] = errors(config_dir)
+    assert "dev.yaml:" in message and "is not valid YAML" in message
+    assert message.split(":")[1].isdigit()  # a line number
+
+
+def test_unknown_key_names_path_and_allowed_keys(config_dir):
+    edit(config_dir, "dev", lambda d: d["ecr"]["repositories"][0].update(colour="blue"))
+    message = error_for(config_dir, "colour")
+    assert "ecr.repositories[0].colour: unknown key 'colour'" in message
+    assert "allowed keys here: name, image_tag_mutability, lifecycle" in message
+    assert "[CFG-UNKNOWN-KEY]" in message
+
+
+def test_account_id_must_be_a_quoted_string(config_dir):
+    edit(config_dir, "dev", lambda d: d.update(account_id=111111111111))
+    message = error_for(config_dir, "account_id")
+    assert "must be a quoted string" in message and "got 111111111111" in message
+
+
+def test_wrong_type_is_reported_with_its_value(config_dir):
+    edit(config_dir, "dev", lambda d: d["ecr"]["repositories"][0].update(force_delete="maybe"))
+    message = error_for(config_dir, "force_delete")
+    assert "must be true or false, got 'maybe'" in message
+
+
+@pytest.mark.parametrize("name", ["My_App", "/leading-slash", "a" * 257, "x", "double--dash-ok/../no"])
+def test_rejects_invalid_repository_names(config_dir, name):
+    edit(config_dir, "dev", lambda d: d["ecr"]["repositories"][0].update(name=name))
+    message = error_for(config_dir, "[ECR-REPO-NAME]")
+    assert "dev.yaml:" in message and "ecr.repositories[0].name: must be" in message
+    assert repr(name)[:60] in message
+
+
+def test_accepts_namespaced_repository_names(config_dir):
+    edit(config_dir, "dev", lambda d: d["ecr"]["repositories"][0].update(name="team-a/service_1.web"))
+    assert loads(config_dir).select(["dev"])[0].ecr.repositories[0].name == "team-a/service_1.web"
+
+
+def test_rejects_duplicate_repository(config_dir):
+    edit(config_dir, "dev", lambda d: d["ecr"]["repositories"].append({"name": "my-app"}))
+    message = error_for(config_dir, "[ECR-REPO-DUP]")
+    assert "ecr.repositories[1].name: must be unique" in message and "'my-app'" in message
+
+
+def test_rejects_duplicate_yaml_keys(config_dir):
+    path = config_dir / "environments" / "dev.yaml"
+    path.write_text(path.read_text() + "org: other\n")
+    [message] = errors(config_dir)
+    assert "duplicate key 'org'" in message and "dev.yaml:" in message
+
+
+def test_collects_every_problem_at_once(config_dir):
+    edit(config_dir, "dev", lambda d: d.update(primary_region="tokyo", org="Acme"))
+    edit(config_dir, "stg", lambda d: d["ecr"]["repositories"][0].update(name="Bad"))
+    found = errors(config_dir)
+    assert any("dev.yaml" in e and "primary_region" in e and "'tokyo'" in e for e in found)
+    assert any("dev.yaml" in e and "org" in e and "'Acme'" in e for e in found)
+    assert any("stg.yaml" in e and "'Bad'" in e for e in found)
+
+
+def test_backend_type_must_be_known(config_dir):
+    edit(config_dir, "stg", lambda d: d["backend"].update(type="gcs"))
+    message = error_for(config_dir, "backend")
+    assert "must be one of 'local', 's3', 'cloud'" in message and "'gcs'" in message
+
+
+def test_s3_backend_field_errors_name_the_plain_path(config_dir):
+    edit(config_dir, "stg", lambda d: d["backend"].update(region="nowhere"))
+    message = error_for(config_dir, "[AWS-REGION]")
+    assert "backend.region: must be an AWS region code" in message
+
+
+def test_deploy_role_must_be_in_the_environment_account(config_dir):
+    edit(config_dir, "dev", lambda d: d.update(deploy_role_arn="arn:aws:iam::999999999999:role/x"))
+    assert "must be a role in account 111111111111" in error_for(config_dir, "[CFG-ROLE-ACCOUNT]")
+
+
+def test_two_environments_cannot_own_one_registry(config_dir):
+    edit(
+        config_dir,
+        "stg",
+        lambda d: d.update(account_id="111111111111", deploy_role_arn="arn:aws:iam::111111111111:role/d"),
+    )
+    message = error_for(config_dir, "[CFG-REGISTRY-OWNER]")
+    assert "111111111111 in ap-northeast-1 already has its registry-level settings owned by" in message
+
+
+def test_file_name_must_be_a_valid_environment_name(config_dir):
+    (config_dir / "environments" / "dev.yaml").rename(config_dir / "environments" / "Dev_1.yaml")
+    message = error_for(config_dir, "Dev_1.yaml")
+    assert "file name must be 1-20 lowercase letters" in message
+
+
+def test_name_key_is_refused(config_dir):
+    edit(config_dir, "dev", lambda d: d.update(name="dev"))
+    assert "is taken from the file name" in error_for(config_dir, "name")
+
+
+def test_unknown_environment_selected(project):
+    from core.errors import ConfigError
+
+    with pytest.raises(ConfigError) as info:
+        project.select(["qa"])
+    assert "unknown environment; defined: dev, prod, stg, got 'qa'" in info.value.render()
+
+
+def test_empty_config_dir_is_an_error(tmp_path):
+    [message] = errors(tmp_path)
+    assert "holds no environment files" in message
