@@ -11,15 +11,24 @@ not run) and only the submodules listed in `core/_aws_bindings.py` are imported.
 layout ever changes so that this does not work, the normal import is used instead, with a one-line
 notice on stderr. `ARTIFACT_PLATFORM_PROVIDER_IMPORT=full` forces the normal import (the benchmark
 and the equivalence test use it).
+
+The generated bindings also re-check every argument at run time with typeguard inside
+`if __debug__:` blocks (about 40% of the Python time of a large synth). The lazily loaded submodules
+are compiled as `python -O` would compile them, so those blocks are left out; the project's own
+code is type-checked by mypy, and jsii still validates every value it receives.
+`ARTIFACT_PLATFORM_PROVIDER_TYPECHECK=1` keeps the checks.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import importlib.util
+import marshal
 import os
 import sys
-from types import ModuleType
+from pathlib import Path
+from types import CodeType, ModuleType
 from typing import TYPE_CHECKING
 
 # jsii prints a multi-line Node end-of-life banner on Node 20; a normal run must be quiet. The
@@ -48,6 +57,56 @@ from constructs import Construct  # noqa: E402
 
 PROVIDER_PACKAGE = "cdktf_cdktf_provider_aws"
 IMPORT_MODE_VARIABLE = "ARTIFACT_PLATFORM_PROVIDER_IMPORT"
+TYPECHECK_VARIABLE = "ARTIFACT_PLATFORM_PROVIDER_TYPECHECK"
+
+
+class _OptimizedLoader(importlib.machinery.SourceFileLoader):
+    """Compile like `python -O` (no `if __debug__:` blocks), cached as the usual `.opt-1.pyc`."""
+
+    def get_code(self, fullname: str) -> CodeType:
+        source_path = self.get_filename(fullname)
+        cache = Path(importlib.util.cache_from_source(source_path, optimization=1))
+        stat = os.stat(source_path)
+        header = (
+            importlib.util.MAGIC_NUMBER
+            + (0).to_bytes(4, "little")
+            + (int(stat.st_mtime) & 0xFFFFFFFF).to_bytes(4, "little")
+            + (stat.st_size & 0xFFFFFFFF).to_bytes(4, "little")
+        )
+        try:
+            data = cache.read_bytes()
+            if data[:16] == header:
+                code: CodeType = marshal.loads(data[16:])
+                return code
+        except OSError:
+            pass
+        code = compile(self.get_data(source_path), source_path, "exec", dont_inherit=True, optimize=1)
+        try:
+            cache.parent.mkdir(exist_ok=True)
+            cache.write_bytes(header + marshal.dumps(code))
+        except OSError:
+            pass  # a read-only install: compile again next time
+        return code
+
+
+class _OptimizedFinder:
+    """Finds the provider's submodules and loads them with `_OptimizedLoader`."""
+
+    def __init__(self, package_dirs: list[str]) -> None:
+        self.package_dirs = package_dirs
+
+    def find_spec(self, fullname: str, path: object = None, target: object = None) -> object:
+        if not fullname.startswith(PROVIDER_PACKAGE + ".") or fullname.count(".") != 1:
+            return None
+        name = fullname.rsplit(".", 1)[1]
+        for base in self.package_dirs:
+            init = Path(base) / name / "__init__.py"
+            if init.is_file():
+                loader = _OptimizedLoader(fullname, str(init))
+                return importlib.util.spec_from_file_location(
+                    fullname, init, loader=loader, submodule_search_locations=[str(init.parent)]
+                )
+        return None
 
 
 def _notice(reason: str) -> None:
@@ -55,6 +114,7 @@ def _notice(reason: str) -> None:
 
 
 def _drop_provider_modules() -> None:
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _OptimizedFinder)]
     for name in [n for n in sys.modules if n == PROVIDER_PACKAGE or n.startswith(PROVIDER_PACKAGE + ".")]:
         del sys.modules[name]
 
@@ -69,6 +129,9 @@ def _register_lazy_package() -> str | None:
     package = importlib.util.module_from_spec(spec)  # created, not executed
     package.__lazy__ = True  # type: ignore[attr-defined]
     sys.modules[PROVIDER_PACKAGE] = package
+    if os.environ.get(TYPECHECK_VARIABLE) != "1":
+        finder = _OptimizedFinder(list(spec.submodule_search_locations))
+        sys.meta_path.insert(0, finder)  # type: ignore[arg-type]
     try:
         importlib.import_module(f"{PROVIDER_PACKAGE}._jsii")  # loads the jsii assembly
     except Exception as exc:

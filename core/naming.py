@@ -21,3 +21,24 @@ def kms_alias(env: Environment, purpose: str) -> str:
 
 def state_key(prefix: str, stack: str) -> str:
     return f"{prefix.strip('/')}/{stack}.tfstate"
+
+
+def partition(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+def dns_suffix(region: str) -> str:
+    return "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+
+
+def ecr_repository_arn(account_id: str, region: str, name: str) -> str:
+    """Known before apply, so plans and outputs show real values (no AWS call, no token)."""
+    return f"arn:{partition(region)}:ecr:{region}:{account_id}:repository/{name}"
+
+
+def ecr_repository_url(account_id: str, region: str, name: str) -> str:
+    return f"{account_id}.dkr.ecr.{region}.{dns_suffix(region)}/{name}"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from core.framework import Construct, Fn, aws
 from core.models import Environment, ReplicationRule, Repository
-from core.naming import physical_name
+from core.naming import ecr_repository_arn, ecr_repository_url, physical_name
 from core.topology import Replication
 from policies.ecr import (
     creation_template_role_policy,
@@ -28,7 +28,14 @@ class EcrRepository(Construct):
     """A KMS-encrypted repository with immutable tags, lifecycle and (optional) pull policy."""
 
     def __init__(
-        self, scope: Construct, id_: str, *, env: Environment, repository: Repository, key_arn: str
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        env: Environment,
+        region: str,
+        repository: Repository,
+        key_arn: str,
     ) -> None:
         super().__init__(scope, id_)
         defaults = env.ecr.defaults
@@ -46,17 +53,27 @@ class EcrRepository(Construct):
             ],
             force_delete=repository.force_delete,
         )
+        # The name is known; `depends_on` orders the policies after the repository without the
+        # jsii round trip that reading `repo.name` would cost (it adds up over many repositories).
         if rules:
             aws.EcrLifecyclePolicy(
-                self, "lifecycle", repository=repo.name, policy=json.dumps(lifecycle_policy(rules))
+                self,
+                "lifecycle",
+                repository=repository.name,
+                policy=json.dumps(lifecycle_policy(rules)),
+                depends_on=[repo],
             )
         if pull_access and (pull_access.account_ids or pull_access.organization_id):
             aws.EcrRepositoryPolicy(
-                self, "policy", repository=repo.name, policy=json.dumps(pull_policy(pull_access))
+                self,
+                "policy",
+                repository=repository.name,
+                policy=json.dumps(pull_policy(pull_access)),
+                depends_on=[repo],
             )
         self.name = repository.name
-        self.repository_arn: str = repo.arn
-        self.repository_url: str = repo.repository_url
+        self.repository_arn = ecr_repository_arn(env.account_id, region, repository.name)
+        self.repository_url = ecr_repository_url(env.account_id, region, repository.name)
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,12 @@ class RegionStack(TerraformStack):
         repositories = (
             [
                 EcrRepository(
-                    self, f"repo-{construct_id(r.name)}", env=env, repository=r, key_arn=ecr_key.key_arn
+                    self,
+                    f"repo-{construct_id(r.name)}",
+                    env=env,
+                    region=region,
+                    repository=r,
+                    key_arn=ecr_key.key_arn,
                 )
                 for r in env.ecr.repositories
             ]

@@ -157,7 +157,13 @@ def test_outputs(stacks):
     outputs = stacks[PROD]["output"]
     assert outputs["registry_id"]["value"] == "123456789012"
     assert set(outputs["repository_urls"]["value"]) == {"prod-my-app", "prod-api", "tools/builder"}
-    assert outputs["repository_arns"]["value"]["prod-api"].endswith(".arn}")
+    assert (
+        outputs["repository_arns"]["value"]["prod-api"]
+        == "arn:aws:ecr:ap-northeast-1:123456789012:repository/prod-api"
+    )
+    assert outputs["repository_urls"]["value"]["tools/builder"] == (
+        "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/tools/builder"
+    )
     assert "repository_urls" not in stacks["prod-us-west-2"]["output"]
 
 
