@@ -92,7 +92,8 @@ index-url = {index}
 
 def maven(t: Target) -> str:
     server_id = f"{t.domain}-{t.repository}"
-    return f"""<!-- ~/.m2/settings.xml: export {TOKEN_VARIABLE}=$({t.token_command}) -->
+    return f"""<!-- ~/.m2/settings.xml: Maven reads the token from the {TOKEN_VARIABLE} environment
+     variable; export it as the npm and buildspec output show (get-authorization-token). -->
 <settings>
   <servers>
     <server>
