@@ -4,6 +4,18 @@ Import this module only through `core.framework.aws`: the framework seam decides
 package is loaded before these imports run. Add a line here when a module needs a new resource.
 """
 
+from cdktf_cdktf_provider_aws.codeartifact_domain import CodeartifactDomain
+from cdktf_cdktf_provider_aws.codeartifact_domain_permissions_policy import (
+    CodeartifactDomainPermissionsPolicy,
+)
+from cdktf_cdktf_provider_aws.codeartifact_repository import (
+    CodeartifactRepository,
+    CodeartifactRepositoryExternalConnections,
+    CodeartifactRepositoryUpstream,
+)
+from cdktf_cdktf_provider_aws.codeartifact_repository_permissions_policy import (
+    CodeartifactRepositoryPermissionsPolicy,
+)
 from cdktf_cdktf_provider_aws.ecr_lifecycle_policy import EcrLifecyclePolicy
 from cdktf_cdktf_provider_aws.ecr_pull_through_cache_rule import EcrPullThroughCacheRule
 from cdktf_cdktf_provider_aws.ecr_registry_policy import EcrRegistryPolicy
@@ -42,6 +54,12 @@ __all__ = [
     "AwsProvider",
     "AwsProviderAssumeRole",
     "AwsProviderDefaultTags",
+    "CodeartifactDomain",
+    "CodeartifactDomainPermissionsPolicy",
+    "CodeartifactRepository",
+    "CodeartifactRepositoryExternalConnections",
+    "CodeartifactRepositoryPermissionsPolicy",
+    "CodeartifactRepositoryUpstream",
     "EcrLifecyclePolicy",
     "EcrPullThroughCacheRule",
     "EcrRegistryPolicy",

@@ -19,6 +19,10 @@ EPILOG = """exit codes: 0 success; 1 the command ran and found a failure; 2 bad 
 (every problem is listed: file, line, field path, bad value, rule ID)."""
 
 
+class UsageError(Exception):
+    """Bad command-line input: one line on stderr, exit 2."""
+
+
 def _common(parser: argparse.ArgumentParser, *, out_default: str | None) -> None:
     parser.add_argument(
         "--config-dir",
@@ -93,10 +97,34 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_codeartifact_login(args: argparse.Namespace) -> int:
+    from core import clientsetup
+
+    project = load_project(args.config_dir)
+    envs = {e.name: e for e in project.environments}
+    env = envs.get(args.env)
+    if env is None:
+        raise UsageError(f"--env: unknown environment {args.env!r}; defined: {', '.join(envs)}")
+    if env.codeartifact is None:
+        with_ca = [e.name for e in project.environments if e.codeartifact is not None]
+        raise UsageError(
+            f"--env: environment {env.name!r} defines no codeartifact domain"
+            + (f"; environments with one: {', '.join(with_ca)}" if with_ca else "")
+        )
+    names = [r.name for r in env.codeartifact.repositories]
+    if args.repository not in names:
+        raise UsageError(
+            f"--repository: {args.repository!r} is not a repository of domain "
+            f"{env.codeartifact.domain!r} in {env.name}; defined: {', '.join(names)}"
+        )
+    sys.stdout.write(clientsetup.render(clientsetup.target(env, args.repository), args.tool))
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="main.py",
-        description="Synthesize the artifact supply chain (ECR, ...) as Terraform JSON, one stack "
+        description="Synthesize the artifact supply chain (ECR, CodeArtifact) as Terraform JSON, one stack "
         "per environment and region.",
         epilog=EPILOG,
     )
@@ -118,6 +146,30 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("rules", help="print the rule catalogue as a Markdown table", epilog=EPILOG)
     p.set_defaults(func=cmd_rules)
+
+    p = sub.add_parser(
+        "codeartifact-login",
+        help="print the login commands and client configuration for a CodeArtifact repository",
+        description="Print, from the configuration alone (no AWS call), the `aws codeartifact login` "
+        "commands and the npm, pip, Maven and CodeBuild configuration for one repository. Nothing is "
+        "written to disk; the snippets read the token from CODEARTIFACT_AUTH_TOKEN.",
+        epilog=EPILOG,
+    )
+    p.add_argument(
+        "--config-dir",
+        type=Path,
+        default=PROJECT_ROOT / "config",
+        help="folder holding environments/*.yaml (default: ./config)",
+    )
+    p.add_argument("--env", required=True, metavar="NAME", help="the environment that defines the domain")
+    p.add_argument("--repository", required=True, metavar="NAME", help="a repository of the domain")
+    p.add_argument(
+        "--tool",
+        choices=("npm", "pip", "maven", "buildspec", "all"),
+        default="all",
+        help="which client to set up (default: all)",
+    )
+    p.set_defaults(func=cmd_codeartifact_login)
     return top
 
 
@@ -128,4 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc.render()}", file=sys.stderr)
         print("nothing was written.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -12,7 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core.types import (
     AccountId,
+    CodeArtifactDomainName,
+    CodeArtifactRepositoryName,
     EcrRepositoryName,
+    ExternalConnection,
     NamePart,
     OrgId,
     ProviderVersion,
@@ -146,6 +149,53 @@ class Ecr(Model):
     )
 
 
+# --- CodeArtifact ------------------------------------------------------------------------------
+
+
+class CodeArtifactAccess(Model):
+    """Principals allowed in a CodeArtifact permissions policy."""
+
+    account_ids: tuple[AccountId, ...] = ()
+    organization_id: OrgId | None = None
+    role_arns: tuple[RoleArn, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.account_ids or self.organization_id or self.role_arns)
+
+
+class CodeArtifactRepository(Model):
+    """A repository: a store (one external connection) or an internal one (ordered upstreams)."""
+
+    name: CodeArtifactRepositoryName
+    description: str | None = Field(None, max_length=1000)
+    external_connections: tuple[ExternalConnection, ...] = Field(
+        (), description="At most one public registry, e.g. ['public:npmjs']."
+    )
+    upstreams: tuple[CodeArtifactRepositoryName, ...] = Field(
+        (), description="Repositories of the same domain searched in this order (at most 10)."
+    )
+    read_access: CodeArtifactAccess | None = Field(
+        None, description="Who may read; defaults to the domain's read_access."
+    )
+    publish_role_arns: tuple[RoleArn, ...] = Field((), description="Roles that may publish (CI).")
+
+
+class CodeArtifact(Model):
+    """One CodeArtifact domain in the primary region, encrypted with a customer-managed key."""
+
+    domain: CodeArtifactDomainName
+    encryption_key_arn: str | None = Field(
+        None,
+        description="KMS key ARN of an existing key; omit to let the stack create one. "
+        "Must be a key ARN (an alias or key ID would force the domain to be replaced).",
+    )
+    read_access: CodeArtifactAccess = Field(
+        CodeArtifactAccess(), description="Who may read the domain (get tokens, list repositories)."
+    )
+    repositories: tuple[CodeArtifactRepository, ...] = ()
+
+
 # --- environment ---------------------------------------------------------------------------------
 
 
@@ -162,6 +212,9 @@ class Environment(Model):
     backend: Backend = LocalBackend()
     aws_provider_version: ProviderVersion = DEFAULT_PROVIDER_VERSION
     ecr: Ecr = Ecr()
+    codeartifact: CodeArtifact | None = Field(
+        None, description="A CodeArtifact domain and its repositories; omit for none."
+    )
 
     @property
     def regions(self) -> tuple[str, ...]:

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.errors import NO_VALUE, Loc
-from core.models import Environment, LifecycleRule
+from core.models import CodeArtifactRepository, Environment, LifecycleRule
 from policies.ecr import find_nulls, lifecycle_policy, resolve_priorities
 
 ECR_API = "https://docs.aws.amazon.com/AmazonECR/latest/APIReference"
 ECR_GUIDE = "https://docs.aws.amazon.com/AmazonECR/latest/userguide"
+CA_API = "https://docs.aws.amazon.com/codeartifact/latest/APIReference"
+CA_GUIDE = "https://docs.aws.amazon.com/codeartifact/latest/ug"
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,27 @@ describe(
     "AWS-TAG",
     "Tag keys 1-128, values 0-256 characters from the allowed set; no 'aws:' keys.",
     "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html",
+)
+describe(
+    "CA-DOMAIN-NAME",
+    "CodeArtifact domain names: 2-50 chars, lowercase letters, digits, '-', starting with a letter.",
+    f"{CA_API}/API_CreateDomain.html",
+)
+describe(
+    "CA-REPO-NAME",
+    "CodeArtifact repository (and upstream) names: 2-100 letters, digits, '.', '_', '-'.",
+    f"{CA_API}/API_CreateRepository.html",
+)
+describe(
+    "CA-EXT-CONN",
+    "External connections are one of those AWS supports (public:npmjs, public:pypi, public:maven-*, ...).",
+    f"{CA_API}/API_AssociateExternalConnection.html",
+)
+describe(
+    "CA-DOMAIN-REF",
+    "Synth: a repository and its policies reference the domain (and upstreams) through resource "
+    "attributes, never name strings, so Terraform orders creation.",
+    "https://developer.hashicorp.com/terraform/language/resources/behavior#resource-dependencies",
 )
 
 
@@ -449,6 +472,175 @@ def _pull_through_cache(env: Environment) -> Iterator[Finding]:
                 )
 
 
+# --- CodeArtifact --------------------------------------------------------------------------------
+
+
+def _ca_repositories(env: Environment) -> Iterator[tuple[Loc, CodeArtifactRepository]]:
+    if env.codeartifact is not None:
+        for i, repo in enumerate(env.codeartifact.repositories):
+            yield ("codeartifact", "repositories", i), repo
+
+
+@env_rule(
+    "CA-REPO-DUP",
+    "CodeArtifact repository names are unique within a domain.",
+    f"{CA_API}/API_CreateRepository.html",
+)
+def _ca_repo_unique(env: Environment) -> Iterator[Finding]:
+    seen: set[str] = set()
+    for loc, repo in _ca_repositories(env):
+        if repo.name in seen:
+            yield Finding(
+                (*loc, "name"), "must be unique in the domain; this repository is defined twice", repo.name
+            )
+        seen.add(repo.name)
+
+
+@env_rule(
+    "CA-EXT-ONE",
+    "A CodeArtifact repository has at most one external connection.",
+    f"{CA_API}/API_AssociateExternalConnection.html",
+)
+def _ca_one_external_connection(env: Environment) -> Iterator[Finding]:
+    for loc, repo in _ca_repositories(env):
+        if len(repo.external_connections) > 1:
+            yield Finding(
+                (*loc, "external_connections"),
+                "may hold at most one external connection (AWS allows one per repository); "
+                "make one store repository per public registry and list the stores as upstreams",
+                list(repo.external_connections),
+            )
+
+
+@env_rule(
+    "CA-EXT-AND-UPSTREAM",
+    "Warning: a repository with both an external connection and upstreams (AWS documents one or the other).",
+    f"{CA_GUIDE}/external-connection.html",
+)
+def _ca_external_and_upstreams(env: Environment) -> Iterator[Finding]:
+    for loc, repo in _ca_repositories(env):
+        if repo.external_connections and repo.upstreams:
+            yield Finding(
+                (*loc, "upstreams"),
+                "this repository also has an external connection; AWS's intended layout is one "
+                "store repository per public registry, used as an upstream by the others",
+                list(repo.upstreams),
+                warning=True,
+            )
+
+
+@env_rule(
+    "CA-UPSTREAM-MAX",
+    "A CodeArtifact repository lists at most 10 direct upstreams, each once.",
+    f"{CA_GUIDE}/service-limits.html",
+)
+def _ca_upstream_count(env: Environment) -> Iterator[Finding]:
+    for loc, repo in _ca_repositories(env):
+        if len(repo.upstreams) > 10:
+            yield Finding(
+                (*loc, "upstreams"),
+                "may list at most 10 direct upstream repositories (a fixed CodeArtifact quota)",
+                len(repo.upstreams),
+            )
+        seen: set[str] = set()
+        for j, name in enumerate(repo.upstreams):
+            if name in seen:
+                yield Finding((*loc, "upstreams", j), "must list each upstream once", name)
+            seen.add(name)
+
+
+@env_rule(
+    "CA-UPSTREAM-EXISTS",
+    "Every upstream is a repository defined in the same CodeArtifact domain.",
+    f"{CA_GUIDE}/repos-upstream.html",
+)
+def _ca_upstream_exists(env: Environment) -> Iterator[Finding]:
+    names = {repo.name for _, repo in _ca_repositories(env)}
+    for loc, repo in _ca_repositories(env):
+        for j, name in enumerate(repo.upstreams):
+            if name not in names:
+                yield Finding(
+                    (*loc, "upstreams", j),
+                    "must name a repository defined in this domain (codeartifact.repositories); "
+                    f"defined: {', '.join(sorted(names))}",
+                    name,
+                )
+
+
+def upstream_cycle(repos: Sequence[CodeArtifactRepository]) -> list[str] | None:
+    """The first upstream cycle among `repos` as a path of names (a -> b -> a), or None."""
+    graph = {r.name: r.upstreams for r in repos}
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+
+    def visit(name: str, path: list[str]) -> list[str] | None:
+        state[name] = 1
+        for up in graph[name]:
+            if state.get(up) == 1:
+                return [*path[path.index(up) :], up]
+            if up in graph and state.get(up) is None:
+                found = visit(up, [*path, up])
+                if found:
+                    return found
+        state[name] = 2
+        return None
+
+    for name in graph:
+        if state.get(name) is None:
+            found = visit(name, [name])
+            if found:
+                return found
+    return None
+
+
+@env_rule(
+    "CA-UPSTREAM-CYCLE",
+    "CodeArtifact upstreams form no cycle (a repository is never its own upstream, directly or not).",
+    f"{CA_GUIDE}/repos-upstream.html",
+)
+def _ca_upstream_cycle(env: Environment) -> Iterator[Finding]:
+    if env.codeartifact is None:
+        return
+    cycle = upstream_cycle(env.codeartifact.repositories)
+    if cycle:
+        index = next(i for i, r in enumerate(env.codeartifact.repositories) if r.name == cycle[0])
+        yield Finding(
+            ("codeartifact", "repositories", index, "upstreams"),
+            "must not form an upstream cycle: " + " -> ".join(cycle),
+            list(env.codeartifact.repositories[index].upstreams),
+        )
+
+
+_KMS_KEY_ARN = re.compile(r"arn:aws(?:-cn|-us-gov)?:kms:([a-z0-9-]+):(\d{12}):key/[A-Za-z0-9-]{1,128}")
+
+
+@env_rule(
+    "CA-KEY-ARN",
+    "The domain's encryption key is a KMS key ARN in the domain's region (an alias or key ID forces replacement).",
+    "https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/codeartifact_domain",
+)
+def _ca_key_arn(env: Environment) -> Iterator[Finding]:
+    key = env.codeartifact.encryption_key_arn if env.codeartifact else None
+    if key is None:
+        return
+    loc: Loc = ("codeartifact", "encryption_key_arn")
+    match = _KMS_KEY_ARN.fullmatch(key)
+    if match is None:
+        kind = "an alias" if "alias/" in key else "a key ID" if ":" not in key else "not a key ARN"
+        yield Finding(
+            loc,
+            f"must be a KMS key ARN such as 'arn:aws:kms:{env.primary_region}:{env.account_id}:key/<key-id>' "
+            f"({kind}: AWS stores the key ARN, so any other form shows a change on every plan and "
+            "forces the domain to be replaced)",
+            key,
+        )
+    elif match.group(1) != env.primary_region:
+        yield Finding(
+            loc,
+            f"must be a key in the domain's region {env.primary_region} (the primary region)",
+            key,
+        )
+
+
 # --- across environments ------------------------------------------------------------------------
 
 
@@ -475,6 +667,30 @@ def _registry_owner(envs: Sequence[Environment]) -> Iterator[tuple[str, Finding]
                 )
             else:
                 owners[key] = env.name
+
+
+@project_rule(
+    "CA-DOMAIN-DUP",
+    "A CodeArtifact domain name is defined once per account and region.",
+    f"{CA_API}/API_CreateDomain.html",
+)
+def _ca_domain_unique(envs: Sequence[Environment]) -> Iterator[tuple[str, Finding]]:
+    owners: dict[tuple[str, str, str], str] = {}
+    for env in envs:
+        if env.codeartifact is None:
+            continue
+        key = (env.account_id, env.primary_region, env.codeartifact.domain)
+        if key in owners:
+            yield (
+                env.name,
+                Finding(
+                    ("codeartifact", "domain"),
+                    f"is already defined in account {key[0]} and {key[1]} by environment '{owners[key]}'",
+                    env.codeartifact.domain,
+                ),
+            )
+        else:
+            owners[key] = env.name
 
 
 @project_rule(

@@ -98,3 +98,38 @@ RelativeDir = _pattern_type(
     r"(?!.*(^|/)\.\.(/|$))[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*",
     "a relative folder path without '..' (letters, digits, '_', '.', '-', '/')",
 )
+
+# --- CodeArtifact ---------------------------------------------------------------------------------
+# https://docs.aws.amazon.com/codeartifact/latest/APIReference/API_CreateDomain.html
+CodeArtifactDomainName = _pattern_type(
+    "CA-DOMAIN-NAME",
+    r"[a-z][a-z0-9\-]{0,48}[a-z0-9]",
+    "2-50 lowercase letters, digits or '-', starting with a letter and ending with a letter or digit",
+    max_len=50,
+)
+# https://docs.aws.amazon.com/codeartifact/latest/APIReference/API_CreateRepository.html
+CodeArtifactRepositoryName = _pattern_type(
+    "CA-REPO-NAME",
+    r"[A-Za-z0-9][A-Za-z0-9._\-]{1,99}",
+    "2-100 letters, digits, '.', '_' or '-', starting with a letter or digit",
+    max_len=100,
+)
+# https://docs.aws.amazon.com/codeartifact/latest/APIReference/API_AssociateExternalConnection.html
+# External connection -> the package format it serves.
+CODEARTIFACT_EXTERNAL_CONNECTIONS: dict[str, str] = {
+    "public:npmjs": "npm",
+    "public:pypi": "pypi",
+    "public:maven-central": "maven",
+    "public:maven-googleandroid": "maven",
+    "public:maven-gradleplugins": "maven",
+    "public:maven-commonsware": "maven",
+    "public:maven-clojars": "maven",
+    "public:nuget-org": "nuget",
+    "public:ruby-gems-org": "ruby",
+    "public:crates-io": "cargo",
+}
+ExternalConnection = _pattern_type(
+    "CA-EXT-CONN",
+    "|".join(re.escape(name) for name in CODEARTIFACT_EXTERNAL_CONNECTIONS),
+    "an external connection AWS supports: " + ", ".join(CODEARTIFACT_EXTERNAL_CONNECTIONS),
+)

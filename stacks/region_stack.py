@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from core.clientsetup import endpoints, target
 from core.framework import (
     CloudBackend,
     Construct,
@@ -17,6 +18,7 @@ from core.framework import (
 from core.models import Environment
 from core.naming import stack_name, state_key
 from core.topology import inbound
+from modules.codeartifact import CodeArtifactDomain
 from modules.ecr import EcrRegistry, EcrRepository, construct_id
 from modules.kms import KmsKey
 
@@ -90,6 +92,31 @@ class RegionStack(TerraformStack):
                 value={r.name: r.repository_arn for r in repositories},
                 description="Repository name -> ARN",
             )
+
+        if self.primary and env.codeartifact is not None:
+            self._codeartifact(env)
+
+    def _codeartifact(self, env: Environment) -> None:
+        settings = env.codeartifact
+        assert settings is not None
+        key_arn = settings.encryption_key_arn
+        if key_arn is None:
+            key_arn = KmsKey(
+                self,
+                "codeartifact-key",
+                env=env,
+                purpose="codeartifact",
+                description=f"CodeArtifact domain {settings.domain} of {env.name}",
+            ).key_arn
+        domain = CodeArtifactDomain(self, "codeartifact", env=env, settings=settings, key_arn=key_arn)
+        TerraformOutput(self, "codeartifact_domain_arn", value=domain.domain_arn)
+        TerraformOutput(self, "codeartifact_domain_owner", value=domain.domain_owner)
+        TerraformOutput(
+            self,
+            "codeartifact_repository_endpoints",
+            value={r.name: endpoints(target(env, r.name)) for r in settings.repositories},
+            description="Repository name -> package format -> endpoint URL (pypi: pip's index)",
+        )
 
     def provider_for(self, region: str) -> aws.AwsProvider:
         """The stack's provider for `region`; extra regions get aliased providers on first use."""

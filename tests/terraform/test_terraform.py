@@ -70,6 +70,17 @@ def test_prod_plan_covers_registry_settings(checks):
         assert actions.get(rtype), f"{rtype} missing from the prod plan"
 
 
+def test_prod_plan_covers_codeartifact(checks):
+    actions = planned(checks["prod-ap-northeast-1"])
+    for rtype, count in (
+        ("aws_codeartifact_domain", 1),
+        ("aws_codeartifact_domain_permissions_policy", 1),
+        ("aws_codeartifact_repository", 4),
+        ("aws_codeartifact_repository_permissions_policy", 4),
+    ):
+        assert actions.get(rtype) == ["create"] * count, f"{rtype} in the prod plan: {actions.get(rtype)}"
+
+
 def test_plan_uses_the_mirror_when_present(checks):
     mirror = find_provider_mirror()
     if mirror is None:  # a user without the mirror gets the registry: init must still have worked

@@ -58,7 +58,7 @@ def test_committed_schema_is_current(tmp_path):
 
 
 def test_help_on_every_command():
-    for command in ("synth", "validate", "schema", "rules"):
+    for command in ("synth", "validate", "schema", "rules", "codeartifact-login"):
         proc = run(command, "--help")
         assert proc.returncode == 0 and "usage: main.py " + command in proc.stdout
 
@@ -68,3 +68,65 @@ def test_rule_catalogue_document_is_current():
     assert proc.returncode == 0
     assert "| `ECR-LC-PRIORITY` |" in proc.stdout
     assert proc.stdout in (ROOT / "docs" / "rules.md").read_text(), "docs/rules.md is stale: regenerate it"
+
+
+def test_codeartifact_login_prints_every_tool_from_the_config(config_dir, tmp_path):
+    proc = run(
+        "codeartifact-login",
+        "--env",
+        "prod",
+        "--repository",
+        "my-packages",
+        "--config-dir",
+        str(config_dir),
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    host = "my-organization-123456789012.d.codeartifact.ap-northeast-1.amazonaws.com"
+    assert (
+        "aws codeartifact login --tool npm --domain my-organization --domain-owner 123456789012"
+        in proc.stdout
+    )
+    assert "aws codeartifact login --tool pip" in proc.stdout
+    assert f"registry=https://{host}/npm/my-packages/" in proc.stdout
+    assert f"index-url = https://{host}/pypi/my-packages/simple/" in proc.stdout
+    assert f"<url>https://{host}/maven/my-packages/</url>" in proc.stdout
+    assert "pre_build:" in proc.stdout
+    assert list(tmp_path.iterdir()) == [tmp_path / "config"]  # nothing written
+
+
+def test_codeartifact_login_one_tool(config_dir):
+    proc = run(
+        "codeartifact-login",
+        "--env",
+        "stg",
+        "--repository",
+        "npm-store",
+        "--tool",
+        "maven",
+        "--config-dir",
+        str(config_dir),
+    )
+    assert proc.returncode == 0
+    assert "<settings>" in proc.stdout and "npmrc" not in proc.stdout
+    assert (
+        "my-organization-222222222222.d.codeartifact.ap-northeast-1.amazonaws.com/maven/npm-store/"
+        in proc.stdout
+    )
+
+
+def test_codeartifact_login_bad_input_is_one_line_exit_2(config_dir):
+    cases = {
+        ("qa", "my-packages"): "error: --env: unknown environment 'qa'; defined: dev, prod, stg",
+        ("dev", "my-packages"): "error: --env: environment 'dev' defines no codeartifact domain; "
+        "environments with one: prod, stg",
+        (
+            "prod",
+            "nope",
+        ): "error: --repository: 'nope' is not a repository of domain 'my-organization' in prod",
+    }
+    for (env, repo), expected in cases.items():
+        proc = run("codeartifact-login", "--env", env, "--repository", repo, "--config-dir", str(config_dir))
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stdout == "" and "Traceback" not in proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1 and proc.stderr.startswith(expected)

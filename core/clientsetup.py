@@ -1,0 +1,144 @@
+"""Client set-up for a CodeArtifact repository, computed from the validated config alone.
+
+No AWS call: endpoints follow the documented pattern
+`https://<domain>-<owner>.d.codeartifact.<region>.amazonaws.com/<format>/<repository>/`
+(https://docs.aws.amazon.com/codeartifact/latest/APIReference/API_GetRepositoryEndpoint.html).
+Nothing here writes a token: every snippet reads `CODEARTIFACT_AUTH_TOKEN` from the environment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.models import Environment
+
+TOKEN_VARIABLE = "CODEARTIFACT_AUTH_TOKEN"
+TOOLS = ("npm", "pip", "maven", "buildspec")
+FORMATS = ("npm", "pypi", "maven")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One repository of one environment's domain."""
+
+    domain: str
+    owner: str
+    region: str
+    repository: str
+
+    @property
+    def host(self) -> str:
+        return f"{self.domain}-{self.owner}.d.codeartifact.{self.region}.amazonaws.com"
+
+    def endpoint(self, fmt: str) -> str:
+        return f"https://{self.host}/{fmt}/{self.repository}/"
+
+    @property
+    def pip_index(self) -> str:
+        """The index pip reads: the PyPI endpoint's `simple/` page."""
+        return self.endpoint("pypi") + "simple/"
+
+    @property
+    def common_args(self) -> str:
+        return (
+            f"--domain {self.domain} --domain-owner {self.owner} --repository {self.repository} "
+            f"--region {self.region}"
+        )
+
+    @property
+    def token_command(self) -> str:
+        return (
+            f"aws codeartifact get-authorization-token --domain {self.domain} --domain-owner "
+            f"{self.owner} --region {self.region} --query authorizationToken --output text"
+        )
+
+
+def target(env: Environment, repository: str) -> Target:
+    assert env.codeartifact is not None
+    return Target(env.codeartifact.domain, env.account_id, env.primary_region, repository)
+
+
+def endpoints(t: Target) -> dict[str, str]:
+    """Package format -> URL a client uses (pip's `simple/` index for pypi)."""
+    return {"npm": t.endpoint("npm"), "pypi": t.pip_index, "maven": t.endpoint("maven")}
+
+
+def npm(t: Target) -> str:
+    url = t.endpoint("npm")
+    return f"""# npm: either log in (writes a 12-hour token to ~/.npmrc via the AWS CLI)
+aws codeartifact login --tool npm {t.common_args}
+
+# or commit this .npmrc (no token in it; export the token first):
+#   export {TOKEN_VARIABLE}=$({t.token_command})
+registry={url}
+//{url.removeprefix("https://")}:_authToken=${{{TOKEN_VARIABLE}}}
+"""
+
+
+def pip(t: Target) -> str:
+    index = t.pip_index
+    return f"""# pip: either log in (writes a 12-hour token to pip.conf via the AWS CLI)
+aws codeartifact login --tool pip {t.common_args}
+
+# or, without a token on disk: pip does not expand variables in pip.conf, so the
+# credentialed URL goes in PIP_INDEX_URL (it overrides pip.conf) and pip.conf keeps the plain one.
+#   export {TOKEN_VARIABLE}=$({t.token_command})
+#   export PIP_INDEX_URL="https://aws:${{{TOKEN_VARIABLE}}}@{index.removeprefix("https://")}"
+# pip.conf
+[global]
+index-url = {index}
+"""
+
+
+def maven(t: Target) -> str:
+    server_id = f"{t.domain}-{t.repository}"
+    return f"""<!-- ~/.m2/settings.xml: Maven reads the token from the {TOKEN_VARIABLE} environment
+     variable; export it as the npm and buildspec output show (get-authorization-token). -->
+<settings>
+  <servers>
+    <server>
+      <id>{server_id}</id>
+      <username>aws</username>
+      <password>${{env.{TOKEN_VARIABLE}}}</password>
+    </server>
+  </servers>
+  <profiles>
+    <profile>
+      <id>{server_id}</id>
+      <repositories>
+        <repository>
+          <id>{server_id}</id>
+          <url>{t.endpoint("maven")}</url>
+        </repository>
+      </repositories>
+    </profile>
+  </profiles>
+  <activeProfiles>
+    <activeProfile>{server_id}</activeProfile>
+  </activeProfiles>
+</settings>
+"""
+
+
+def buildspec(t: Target) -> str:
+    index = t.pip_index.removeprefix("https://")
+    return f"""# buildspec.yml (CodeBuild): the token lives only in the build's environment; the
+# project role needs codeartifact:GetAuthorizationToken and sts:GetServiceBearerToken.
+# npm and Maven read it through the .npmrc and settings.xml above, pip through PIP_INDEX_URL.
+version: 0.2
+phases:
+  pre_build:
+    commands:
+      - export {TOKEN_VARIABLE}=$({t.token_command})
+      - export PIP_INDEX_URL="https://aws:${{{TOKEN_VARIABLE}}}@{index}"
+      - export NPM_CONFIG_REGISTRY="{t.endpoint("npm")}"
+"""
+
+
+BUILDERS = {"npm": npm, "pip": pip, "maven": maven, "buildspec": buildspec}
+
+
+def render(t: Target, tool: str) -> str:
+    """The set-up text for one tool, or for all of them (`all`)."""
+    tools = TOOLS if tool == "all" else (tool,)
+    return "\n".join(BUILDERS[name](t) for name in tools)

@@ -1,0 +1,83 @@
+"""Client set-up text per tool, computed from the config alone; no token is ever written in it."""
+
+from __future__ import annotations
+
+import configparser
+import xml.etree.ElementTree as ET
+
+import pytest
+import yaml
+
+from core import clientsetup
+from core.clientsetup import Target
+
+T = Target("my-organization", "123456789012", "ap-northeast-1", "my-packages")
+HOST = "my-organization-123456789012.d.codeartifact.ap-northeast-1.amazonaws.com"
+LOGIN_ARGS = (
+    "--domain my-organization --domain-owner 123456789012 --repository my-packages --region ap-northeast-1"
+)
+
+
+def test_endpoints_follow_the_documented_pattern():
+    assert clientsetup.endpoints(T) == {
+        "npm": f"https://{HOST}/npm/my-packages/",
+        "pypi": f"https://{HOST}/pypi/my-packages/simple/",
+        "maven": f"https://{HOST}/maven/my-packages/",
+    }
+
+
+def test_npm_login_and_npmrc_reading_the_token_from_the_environment():
+    text = clientsetup.npm(T)
+    assert f"aws codeartifact login --tool npm {LOGIN_ARGS}" in text
+    npmrc = [line for line in text.splitlines() if line and not line.startswith(("#", "aws "))]
+    assert npmrc == [
+        f"registry=https://{HOST}/npm/my-packages/",
+        f"//{HOST}/npm/my-packages/:_authToken=${{CODEARTIFACT_AUTH_TOKEN}}",
+    ]
+
+
+def test_pip_login_and_pip_conf_without_a_token():
+    text = clientsetup.pip(T)
+    assert f"aws codeartifact login --tool pip {LOGIN_ARGS}" in text
+    conf = configparser.ConfigParser()
+    conf.read_string(text[text.index("[global]") :])
+    assert conf["global"]["index-url"] == f"https://{HOST}/pypi/my-packages/simple/"
+    assert f'PIP_INDEX_URL="https://aws:${{CODEARTIFACT_AUTH_TOKEN}}@{HOST}/pypi/my-packages/simple/"' in text
+
+
+def test_maven_settings_server_and_repository_share_an_id():
+    root = ET.fromstring(clientsetup.maven(T))
+    server = root.find("servers/server")
+    repo = root.find("profiles/profile/repositories/repository")
+    assert server is not None and repo is not None
+    assert server.findtext("id") == repo.findtext("id") == "my-organization-my-packages"
+    assert server.findtext("username") == "aws"
+    assert server.findtext("password") == "${env.CODEARTIFACT_AUTH_TOKEN}"
+    assert repo.findtext("url") == f"https://{HOST}/maven/my-packages/"
+    assert root.findtext("activeProfiles/activeProfile") == "my-organization-my-packages"
+
+
+def test_buildspec_pre_build_fetches_the_token():
+    spec = yaml.safe_load(clientsetup.buildspec(T))
+    assert spec["version"] == 0.2
+    commands = spec["phases"]["pre_build"]["commands"]
+    assert commands[0] == (
+        "export CODEARTIFACT_AUTH_TOKEN=$(aws codeartifact get-authorization-token --domain my-organization "
+        "--domain-owner 123456789012 --region ap-northeast-1 --query authorizationToken --output text)"
+    )
+    assert any(
+        c.startswith('export PIP_INDEX_URL="https://aws:${CODEARTIFACT_AUTH_TOKEN}@') for c in commands
+    )
+
+
+@pytest.mark.parametrize("tool", [*clientsetup.TOOLS, "all"])
+def test_snippets_read_the_token_from_the_environment_and_write_no_file(tool):
+    text = clientsetup.render(T, tool)
+    assert "CODEARTIFACT_AUTH_TOKEN" in text
+    assert " > " not in text and ">>" not in text and "tee " not in text
+
+
+def test_all_concatenates_every_tool():
+    text = clientsetup.render(T, "all")
+    for tool in clientsetup.TOOLS:
+        assert clientsetup.BUILDERS[tool](T) in text
