@@ -21,3 +21,8 @@ def kms_alias(env: Environment, purpose: str) -> str:
 
 def state_key(prefix: str, stack: str) -> str:
     return f"{prefix.strip('/')}/{stack}.tfstate"
+
+
+def bucket_name(env: Environment, component: str, region: str) -> str:
+    """`{org}-{env}-{component}-{account}-{region}`: globally unique by construction."""
+    return f"{physical_name(env, component)}-{env.account_id}-{region}"
