@@ -22,6 +22,7 @@ from core.types import (
     Region,
     RelativeDir,
     RoleArn,
+    S3NamePart,
     SecretArn,
     TagKey,
     TagValue,
@@ -196,6 +197,90 @@ class CodeArtifact(Model):
     repositories: tuple[CodeArtifactRepository, ...] = ()
 
 
+# --- S3 artifact bucket ------------------------------------------------------------------------
+
+# AWS's order from warmer to colder; a transition may only go further down this list.
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html
+StorageClass = Literal[
+    "STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"
+]
+
+
+class S3Transition(Model):
+    """Move current objects to `storage_class` `days` after creation (0 = at once)."""
+
+    days: int = Field(..., ge=0)
+    storage_class: StorageClass
+
+
+class S3NoncurrentTransition(Model):
+    """Move noncurrent versions to `storage_class` `days` after they became noncurrent."""
+
+    days: int = Field(..., ge=0)
+    storage_class: StorageClass
+    newer_versions: int | None = Field(None, ge=1, le=100, description="Keep this many newer ones.")
+
+
+class S3LifecycleRule(Model):
+    """One S3 lifecycle rule: a filter (prefix, tags, object sizes; none = whole bucket) and actions.
+
+    The module emits exactly one filter shape: a lone condition as itself, several under `and`.
+    """
+
+    id: str = Field(..., min_length=1, max_length=255)
+    enabled: bool = True
+    prefix: str | None = Field(None, max_length=1024, description="Key prefix, e.g. 'snapshots/'.")
+    tags: dict[TagKey, TagValue] = Field(default_factory=dict, description="Objects carrying all these tags.")
+    object_size_greater_than: int | None = Field(None, ge=0, description="Bytes.")
+    object_size_less_than: int | None = Field(None, ge=1, description="Bytes.")
+    transitions: tuple[S3Transition, ...] = ()
+    expiration_days: int | None = Field(
+        None, ge=1, description="Expire current objects N days after creation."
+    )
+    expired_object_delete_marker: bool = Field(False, description="Remove delete markers with no versions.")
+    noncurrent_transitions: tuple[S3NoncurrentTransition, ...] = ()
+    noncurrent_expiration_days: int | None = Field(
+        None, ge=1, description="Delete versions N days after they became noncurrent."
+    )
+    noncurrent_newer_versions: int | None = Field(
+        None, ge=1, le=100, description="With noncurrent_expiration_days: keep this many newer versions."
+    )
+    abort_incomplete_multipart_days: int | None = Field(None, ge=1)
+
+
+class S3Replication(Model):
+    """Replicate objects under `prefix` to a bucket (with its own KMS key) in another region."""
+
+    region: Region
+    prefix: str = Field("releases/", max_length=1024)
+    storage_class: Literal[
+        "STANDARD",
+        "STANDARD_IA",
+        "INTELLIGENT_TIERING",
+        "ONEZONE_IA",
+        "GLACIER_IR",
+        "GLACIER",
+        "DEEP_ARCHIVE",
+    ] = Field("STANDARD", description="Storage class of the replicas.")
+
+
+class ArtifactBucket(Model):
+    """The environment's artifact bucket: `{org}-{env}-{component}-{account}-{region}`.
+
+    Layout: `releases/<version>/`, `snapshots/<branch>/<build>/`, `docker/<image>/<version>/`.
+    """
+
+    component: S3NamePart = Field("artifacts", description="Middle part of the bucket names.")
+    versioning: bool = Field(True, description="Required by noncurrent-version rules and replication.")
+    min_tls_version: Literal["1.2", "1.3"] | None = Field(
+        None, description="Also deny requests below this TLS version (all non-TLS requests are denied)."
+    )
+    force_destroy: bool = False
+    lifecycle: tuple[S3LifecycleRule, ...] = Field((), max_length=1000)
+    access_log_expiration_days: int = Field(365, ge=1, description="Server access logs are kept this long.")
+    replication: S3Replication | None = None
+
+
 # --- environment ---------------------------------------------------------------------------------
 
 
@@ -215,6 +300,8 @@ class Environment(Model):
     codeartifact: CodeArtifact | None = Field(
         None, description="A CodeArtifact domain and its repositories; omit for none."
     )
+
+    artifact_bucket: ArtifactBucket | None = Field(None, description="The S3 artifact bucket, if any.")
 
     @property
     def regions(self) -> tuple[str, ...]:

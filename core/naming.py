@@ -42,3 +42,8 @@ def ecr_repository_arn(account_id: str, region: str, name: str) -> str:
 
 def ecr_repository_url(account_id: str, region: str, name: str) -> str:
     return f"{account_id}.dkr.ecr.{region}.{dns_suffix(region)}/{name}"
+
+
+def bucket_name(env: Environment, component: str, region: str) -> str:
+    """`{org}-{env}-{component}-{account}-{region}`: globally unique by construction."""
+    return f"{physical_name(env, component)}-{env.account_id}-{region}"

@@ -13,13 +13,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.errors import NO_VALUE, Loc
-from core.models import CodeArtifactRepository, Environment, LifecycleRule
+from core.models import CodeArtifactRepository, Environment, LifecycleRule, S3LifecycleRule
+from core.naming import bucket_name
 from policies.ecr import find_nulls, lifecycle_policy, resolve_priorities
+from policies.s3 import ACTION_KEYS, filter_shape
+from policies.s3 import lifecycle_rule as s3_lifecycle_rule
 
 ECR_API = "https://docs.aws.amazon.com/AmazonECR/latest/APIReference"
 ECR_GUIDE = "https://docs.aws.amazon.com/AmazonECR/latest/userguide"
 CA_API = "https://docs.aws.amazon.com/codeartifact/latest/APIReference"
 CA_GUIDE = "https://docs.aws.amazon.com/codeartifact/latest/ug"
+S3_GUIDE = "https://docs.aws.amazon.com/AmazonS3/latest/userguide"
+S3_API = "https://docs.aws.amazon.com/AmazonS3/latest/API"
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,11 @@ describe(
     "CFG-RELATIVE-DIR",
     "Local state folders are relative paths inside the project.",
     "https://developer.hashicorp.com/terraform/language/backend/local",
+)
+describe(
+    "S3-NAME-PART",
+    "The component of the artifact bucket names: lowercase letters, digits, single '-'.",
+    f"{S3_GUIDE}/bucketnamingrules.html",
 )
 describe(
     "AWS-TAG",
@@ -638,6 +648,319 @@ def _ca_key_arn(env: Environment) -> Iterator[Finding]:
             loc,
             f"must be a key in the domain's region {env.primary_region} (the primary region)",
             key,
+        )
+
+
+# --- S3 artifact bucket -------------------------------------------------------------------------
+
+S3_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+S3_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+_S3_NAME_CHARS = re.compile(r"[a-z0-9][a-z0-9.-]*[a-z0-9]")
+_IP = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+
+
+def s3_bucket_name_problem(name: str) -> str | None:
+    """Why AWS would refuse `name` as a general purpose bucket name, or None."""
+    if not 3 <= len(name) <= 63:
+        return f"must be 3-63 characters, this one has {len(name)} (shorten org, env or component)"
+    if not _S3_NAME_CHARS.fullmatch(name):
+        return "must be lowercase letters, digits, '.' and '-', starting and ending with a letter or digit"
+    if ".." in name:
+        return "must not contain two adjacent periods"
+    if _IP.fullmatch(name):
+        return "must not be formatted as an IP address"
+    for prefix in S3_RESERVED_PREFIXES:
+        if name.startswith(prefix):
+            return f"must not start with the reserved prefix '{prefix}'"
+    for suffix in S3_RESERVED_SUFFIXES:
+        if name.endswith(suffix):
+            return f"must not end with the reserved suffix '{suffix}'"
+    return None
+
+
+def artifact_bucket_names(env: Environment) -> dict[str, str]:
+    """Role -> physical name of every bucket the artifact bucket module creates."""
+    bucket = env.artifact_bucket
+    if bucket is None:
+        return {}
+    names = {
+        "bucket": bucket_name(env, bucket.component, env.primary_region),
+        "log bucket": bucket_name(env, f"{bucket.component}-logs", env.primary_region),
+    }
+    if bucket.replication is not None:
+        names["replica bucket"] = bucket_name(env, bucket.component, bucket.replication.region)
+    return names
+
+
+@env_rule(
+    "S3-BUCKET-NAME",
+    "Bucket names ({org}-{env}-{component}[-logs]-{account}-{region}) follow S3 naming rules: 3-63 "
+    "chars, no reserved prefix (xn--, sthree-, amzn-s3-demo-) or suffix (-s3alias, --ol-s3, .mrap, "
+    "--x-s3, --table-s3).",
+    f"{S3_GUIDE}/bucketnamingrules.html",
+)
+def _s3_bucket_names(env: Environment) -> Iterator[Finding]:
+    for role, name in artifact_bucket_names(env).items():
+        problem = s3_bucket_name_problem(name)
+        if problem:
+            yield Finding(("artifact_bucket", "component"), f"the {role} name {problem}", name)
+
+
+def _s3_rules(env: Environment) -> Iterator[tuple[Loc, S3LifecycleRule]]:
+    if env.artifact_bucket is not None:
+        for i, rule in enumerate(env.artifact_bucket.lifecycle):
+            yield ("artifact_bucket", "lifecycle", i), rule
+
+
+@env_rule(
+    "S3-LC-ID",
+    "Lifecycle rule IDs are unique within the bucket.",
+    f"{S3_API}/API_LifecycleRule.html",
+)
+def _s3_lc_id(env: Environment) -> Iterator[Finding]:
+    seen: set[str] = set()
+    for loc, rule in _s3_rules(env):
+        if rule.id in seen:
+            yield Finding((*loc, "id"), "must be unique; another lifecycle rule has this id", rule.id)
+        seen.add(rule.id)
+
+
+@env_rule(
+    "S3-LC-ACTION",
+    "A lifecycle rule has at least one action.",
+    f"{S3_API}/API_LifecycleRule.html",
+)
+def _s3_lc_action(env: Environment) -> Iterator[Finding]:
+    for loc, rule in _s3_rules(env):
+        if not any(key in s3_lifecycle_rule(rule) for key in ACTION_KEYS):
+            yield Finding(
+                loc,
+                "must have an action: transitions, expiration_days, expired_object_delete_marker, "
+                "noncurrent_transitions, noncurrent_expiration_days or abort_incomplete_multipart_days",
+            )
+
+
+@env_rule(
+    "S3-LC-FILTER",
+    "A lifecycle rule has exactly one filter shape (prefix, tag, a size, or 'and'); size bounds are consistent.",
+    f"{S3_API}/API_LifecycleRuleFilter.html",
+)
+def _s3_lc_filter(env: Environment) -> Iterator[Finding]:
+    for loc, rule in _s3_rules(env):
+        low, high = rule.object_size_greater_than, rule.object_size_less_than
+        if low is not None and high is not None and low >= high:
+            yield Finding(
+                (*loc, "object_size_less_than"),
+                f"must be greater than object_size_greater_than ({low}), or no object matches",
+                high,
+            )
+        if len(filter_shape(rule)) > 1:  # the builder guarantees it; this guards the builder
+            yield Finding(loc, "would emit more than one filter shape", sorted(filter_shape(rule)))
+
+
+@env_rule(
+    "S3-LC-TAG-ACTIONS",
+    "Abort-incomplete-multipart-upload and expired-object-delete-marker actions take no tag filter.",
+    f"{S3_GUIDE}/intro-lifecycle-rules.html",
+)
+def _s3_lc_tag_actions(env: Environment) -> Iterator[Finding]:
+    for loc, rule in _s3_rules(env):
+        if not rule.tags:
+            continue
+        if rule.abort_incomplete_multipart_days is not None:
+            yield Finding(
+                (*loc, "abort_incomplete_multipart_days"),
+                "cannot be combined with a tag filter (uploads in progress have no tags); move it "
+                "to a rule filtered by prefix only",
+                rule.abort_incomplete_multipart_days,
+            )
+        if rule.expired_object_delete_marker:
+            yield Finding(
+                (*loc, "expired_object_delete_marker"),
+                "cannot be combined with a tag filter (delete markers have no tags); move it to a "
+                "rule filtered by prefix only",
+                True,
+            )
+
+
+@env_rule(
+    "S3-LC-DELETE-MARKER",
+    "expired_object_delete_marker is not combined with expiration_days in one rule.",
+    f"{S3_API}/API_LifecycleExpiration.html",
+)
+def _s3_lc_delete_marker(env: Environment) -> Iterator[Finding]:
+    for loc, rule in _s3_rules(env):
+        if rule.expired_object_delete_marker and rule.expiration_days is not None:
+            yield Finding(
+                (*loc, "expired_object_delete_marker"),
+                "cannot be combined with expiration_days (AWS takes one of Days, Date or "
+                "ExpiredObjectDeleteMarker); a versioned bucket removes such markers with "
+                "expiration_days anyway, or write a separate rule",
+                True,
+            )
+
+
+# Which classes a lifecycle transition may go to from each class (the "waterfall"). AWS retired
+# the 30-day minimum before STANDARD_IA / ONEZONE_IA in 2026, so no minimum day count is enforced.
+S3_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "STANDARD": (
+        "STANDARD_IA",
+        "INTELLIGENT_TIERING",
+        "ONEZONE_IA",
+        "GLACIER_IR",
+        "GLACIER",
+        "DEEP_ARCHIVE",
+    ),
+    "STANDARD_IA": ("INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"),
+    "INTELLIGENT_TIERING": ("ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"),
+    "ONEZONE_IA": ("GLACIER", "DEEP_ARCHIVE"),
+    "GLACIER_IR": ("GLACIER", "DEEP_ARCHIVE"),
+    "GLACIER": ("DEEP_ARCHIVE",),
+    "DEEP_ARCHIVE": (),
+}
+
+
+def _transition_findings(loc: Loc, field_name: str, steps: Sequence[tuple[int, str]]) -> Iterator[Finding]:
+    previous_class, previous_days = "STANDARD", -1
+    for j, (days, storage_class) in enumerate(steps):
+        if storage_class not in S3_TRANSITIONS[previous_class]:
+            allowed = ", ".join(S3_TRANSITIONS[previous_class]) or "nothing (it is the coldest class)"
+            yield Finding(
+                (*loc, field_name, j, "storage_class"),
+                f"cannot follow {previous_class}: transitions go only toward colder classes, "
+                f"from {previous_class} to {allowed}",
+                storage_class,
+            )
+        if days <= previous_days:
+            yield Finding(
+                (*loc, field_name, j, "days"),
+                f"must be greater than the previous transition's days ({previous_days})",
+                days,
+            )
+        previous_class, previous_days = storage_class, days
+
+
+@env_rule(
+    "S3-LC-TRANSITION",
+    "Transitions go only toward colder storage classes in AWS's order, with increasing days "
+    "(no 30-day minimum: retired by AWS in 2026).",
+    f"{S3_GUIDE}/lifecycle-transition-general-considerations.html",
+)
+def _s3_lc_transition(env: Environment) -> Iterator[Finding]:
+    for loc, rule in _s3_rules(env):
+        yield from _transition_findings(
+            loc, "transitions", [(t.days, t.storage_class) for t in rule.transitions]
+        )
+        yield from _transition_findings(
+            loc, "noncurrent_transitions", [(t.days, t.storage_class) for t in rule.noncurrent_transitions]
+        )
+
+
+@env_rule(
+    "S3-LC-EXPIRATION",
+    "Expiration comes after the last transition (current and noncurrent versions).",
+    f"{S3_GUIDE}/intro-lifecycle-rules.html",
+)
+def _s3_lc_expiration(env: Environment) -> Iterator[Finding]:
+    for loc, rule in _s3_rules(env):
+        if rule.expiration_days is not None and rule.transitions:
+            last = max(t.days for t in rule.transitions)
+            if rule.expiration_days <= last:
+                yield Finding(
+                    (*loc, "expiration_days"),
+                    f"must be greater than the last transition's days ({last})",
+                    rule.expiration_days,
+                )
+        if rule.noncurrent_expiration_days is not None and rule.noncurrent_transitions:
+            last = max(t.days for t in rule.noncurrent_transitions)
+            if rule.noncurrent_expiration_days <= last:
+                yield Finding(
+                    (*loc, "noncurrent_expiration_days"),
+                    f"must be greater than the last noncurrent transition's days ({last})",
+                    rule.noncurrent_expiration_days,
+                )
+        if rule.noncurrent_newer_versions is not None and rule.noncurrent_expiration_days is None:
+            yield Finding(
+                (*loc, "noncurrent_newer_versions"),
+                "needs noncurrent_expiration_days (AWS requires NoncurrentDays with NewerNoncurrentVersions)",
+                rule.noncurrent_newer_versions,
+            )
+
+
+@env_rule(
+    "S3-LC-VERSIONING",
+    "Noncurrent-version and expired-delete-marker actions require versioning.",
+    f"{S3_GUIDE}/lifecycle-and-other-bucket-config.html",
+)
+def _s3_lc_versioning(env: Environment) -> Iterator[Finding]:
+    if env.artifact_bucket is None or env.artifact_bucket.versioning:
+        return
+    for loc, rule in _s3_rules(env):
+        for name, used in (
+            ("noncurrent_transitions", bool(rule.noncurrent_transitions)),
+            ("noncurrent_expiration_days", rule.noncurrent_expiration_days is not None),
+            ("expired_object_delete_marker", rule.expired_object_delete_marker),
+        ):
+            if used:
+                yield Finding(
+                    (*loc, name),
+                    "acts on versions, but artifact_bucket.versioning is false; enable versioning "
+                    "or remove it",
+                    getattr(rule, name)
+                    if name != "noncurrent_transitions"
+                    else len(rule.noncurrent_transitions),
+                )
+
+
+# Minimum storage durations: deleting or moving earlier is charged as if stored this long.
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage-class-intro.html#sc-compare
+S3_MINIMUM_DAYS = {"STANDARD_IA": 30, "ONEZONE_IA": 30, "GLACIER_IR": 90, "GLACIER": 90, "DEEP_ARCHIVE": 180}
+
+
+@env_rule(
+    "S3-LC-MIN-STORAGE",
+    "Warning: objects leave a storage class before its minimum storage duration (charged anyway).",
+    f"{S3_GUIDE}/storage-class-intro.html",
+)
+def _s3_lc_min_storage(env: Environment) -> Iterator[Finding]:
+    for loc, rule in _s3_rules(env):
+        if not rule.transitions:
+            continue
+        steps = [(t.days, t.storage_class) for t in rule.transitions]
+        ends = [t.days for t in rule.transitions[1:]]
+        ends.append(rule.expiration_days if rule.expiration_days is not None else -1)
+        for j, ((days, storage_class), end) in enumerate(zip(steps, ends, strict=True)):
+            minimum = S3_MINIMUM_DAYS.get(storage_class, 0)
+            if end >= 0 and end - days < minimum:
+                yield Finding(
+                    (*loc, "transitions", j),
+                    f"objects stay in {storage_class} {end - days} days, less than its {minimum}-day "
+                    "minimum storage duration: the remaining days are charged anyway",
+                    storage_class,
+                    warning=True,
+                )
+
+
+@env_rule(
+    "S3-REPL",
+    "Replication needs versioning on both buckets (the replica is always versioned) and another region.",
+    f"{S3_GUIDE}/replication-requirements.html",
+)
+def _s3_replication(env: Environment) -> Iterator[Finding]:
+    bucket = env.artifact_bucket
+    if bucket is None or bucket.replication is None:
+        return
+    if not bucket.versioning:
+        yield Finding(
+            ("artifact_bucket", "versioning"),
+            "must be true: replication requires versioning on the source and the destination bucket",
+            False,
+        )
+    if bucket.replication.region == env.primary_region:
+        yield Finding(
+            ("artifact_bucket", "replication", "region"),
+            "must differ from primary_region (the replica lives in another region)",
+            bucket.replication.region,
         )
 
 

@@ -70,6 +70,13 @@ EcrRepositoryName = _pattern_type(
     "'/'-separated namespaces, starting and ending with a letter or digit",
     max_len=256,
 )
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+S3NamePart = _pattern_type(
+    "S3-NAME-PART",
+    r"[a-z0-9]+(?:-[a-z0-9]+)*",
+    "1-30 lowercase letters, digits or single '-' (a part of a bucket name)",
+    max_len=30,
+)
 NamePart = _pattern_type(
     "NAME-PART",
     r"[a-z][a-z0-9-]{0,19}",

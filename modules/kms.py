@@ -21,7 +21,9 @@ class KmsKey(Construct):
         purpose: str,
         description: str,
         service_principals: Sequence[str] = (),
+        provider: aws.AwsProvider | None = None,
     ) -> None:
+        """`provider`: the stack's aliased provider when the key lives in another region."""
         super().__init__(scope, id_)
         key = aws.KmsKey(
             self,
@@ -30,7 +32,8 @@ class KmsKey(Construct):
             enable_key_rotation=True,
             deletion_window_in_days=30,
             policy=json.dumps(key_policy(env.account_id, service_principals)),
+            provider=provider,
         )
-        aws.KmsAlias(self, "alias", name=kms_alias(env, purpose), target_key_id=key.key_id)
+        aws.KmsAlias(self, "alias", name=kms_alias(env, purpose), target_key_id=key.key_id, provider=provider)
         self.key_arn: str = key.arn
         self.key_id: str = key.key_id

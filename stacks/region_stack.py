@@ -21,6 +21,7 @@ from core.topology import inbound
 from modules.codeartifact import CodeArtifactDomain
 from modules.ecr import EcrRegistry, EcrRepository, construct_id
 from modules.kms import KmsKey
+from modules.s3 import ArtifactBucket
 
 
 class RegionStack(TerraformStack):
@@ -77,6 +78,17 @@ class RegionStack(TerraformStack):
                 inbound=inbound(all_envs, env, region),
             )
 
+        artifacts = None
+        if self.primary and env.artifact_bucket is not None:
+            replication = env.artifact_bucket.replication
+            artifacts = ArtifactBucket(
+                self,
+                "artifacts",
+                env=env,
+                settings=env.artifact_bucket,
+                replica_provider=self.provider_for(replication.region) if replication else None,
+            )
+
         TerraformOutput(self, "registry_id", value=env.account_id, description="ECR registry ID")
         TerraformOutput(self, "ecr_key_arn", value=ecr_key.key_arn)
         if repositories:
@@ -93,6 +105,13 @@ class RegionStack(TerraformStack):
                 description="Repository name -> ARN",
             )
 
+        if artifacts is not None:
+            TerraformOutput(self, "artifact_bucket_name", value=artifacts.bucket_name)
+            TerraformOutput(self, "artifact_bucket_arn", value=artifacts.bucket_arn)
+            TerraformOutput(self, "artifact_key_arn", value=artifacts.key_arn)
+            if artifacts.replica_bucket_arn is not None:
+                TerraformOutput(self, "artifact_replica_bucket_arn", value=artifacts.replica_bucket_arn)
+                TerraformOutput(self, "artifact_replica_key_arn", value=artifacts.replica_key_arn)
         if self.primary and env.codeartifact is not None:
             self._codeartifact(env)
 

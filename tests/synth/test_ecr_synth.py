@@ -20,20 +20,25 @@ def test_one_stack_per_environment_and_region(stacks):
 
 def test_providers_assume_the_deploy_role_and_pin_the_account(stacks):
     for name, stack in stacks.items():
-        [provider] = stack["provider"]["aws"]
+        providers = stack["provider"]["aws"]
+        [default] = [p for p in providers if "alias" not in p]
+        assert default["region"] == name.split("-", 1)[1]
+        for aliased in providers:  # extra regions (prod's S3 replica) get aliased providers
+            if aliased is not default:
+                assert aliased["alias"] == aliased["region"] != default["region"]
         env = name.split("-")[0]
         account = {"dev": "111111111111", "stg": "222222222222", "prod": "123456789012"}[env]
-        assert provider["allowed_account_ids"] == [account]
-        assert provider["assume_role"] == [
-            {
-                "role_arn": f"arn:aws:iam::{account}:role/artifact-platform-deployer",
-                "session_name": f"cdktf-{name}",
-            }
-        ]
-        assert provider["region"] == name.split("-", 1)[1]
-        assert provider["default_tags"] == [
-            {"tags": {"Environment": env, "ManagedBy": "cdktf", "Project": "artifact-platform"}}
-        ]
+        for provider in providers:
+            assert provider["allowed_account_ids"] == [account]
+            assert provider["assume_role"] == [
+                {
+                    "role_arn": f"arn:aws:iam::{account}:role/artifact-platform-deployer",
+                    "session_name": f"cdktf-{name}",
+                }
+            ]
+            assert provider["default_tags"] == [
+                {"tags": {"Environment": env, "ManagedBy": "cdktf", "Project": "artifact-platform"}}
+            ]
 
 
 def test_provider_version_constraint_admits_5_and_6(stacks):

@@ -81,6 +81,43 @@ def test_prod_plan_covers_codeartifact(checks):
         assert actions.get(rtype) == ["create"] * count, f"{rtype} in the prod plan: {actions.get(rtype)}"
 
 
+def test_prod_plan_covers_artifact_buckets(checks):
+    actions = planned(checks["prod-ap-northeast-1"])
+    for rtype in (
+        "aws_s3_bucket",
+        "aws_s3_bucket_versioning",
+        "aws_s3_bucket_server_side_encryption_configuration",
+        "aws_s3_bucket_public_access_block",
+        "aws_s3_bucket_ownership_controls",
+        "aws_s3_bucket_policy",
+        "aws_s3_bucket_logging",
+        "aws_s3_bucket_lifecycle_configuration",
+        "aws_s3_bucket_replication_configuration",
+    ):
+        assert actions.get(rtype), f"{rtype} missing from the prod plan"
+
+
+def test_planned_lifecycle_keeps_filter_shapes_and_days(checks):
+    """The provider reads our filter shapes as meant: empty filter = whole bucket, tag, prefix."""
+    plan = checks["prod-ap-northeast-1"].plan_json
+    assert plan is not None
+    rules = {
+        r["id"]: r
+        for change in plan["resource_changes"]
+        if change["type"] == "aws_s3_bucket_lifecycle_configuration"
+        for r in change["change"]["after"]["rule"]
+    }
+    assert rules["abort-incomplete-uploads"]["filter"][0]["prefix"] == ""
+    assert rules["abort-incomplete-uploads"]["filter"][0]["tag"] == []
+    assert rules["abort-incomplete-uploads"]["abort_incomplete_multipart_upload"] == [
+        {"days_after_initiation": 7}
+    ]
+    assert rules["archive-tagged-objects"]["filter"][0]["tag"] == [{"key": "Archive", "value": "true"}]
+    assert rules["archive-tagged-objects"]["transition"][0]["days"] == 90
+    assert rules["expire-snapshots"]["filter"][0]["prefix"] == "snapshots/"
+    assert rules["expire-snapshots"]["expiration"][0]["days"] == 90
+
+
 def test_plan_uses_the_mirror_when_present(checks):
     mirror = find_provider_mirror()
     if mirror is None:  # a user without the mirror gets the registry: init must still have worked
@@ -88,3 +125,31 @@ def test_plan_uses_the_mirror_when_present(checks):
         return
     for check in checks.values():
         assert "hashicorp/aws" in check.init.output and "Installed hashicorp/aws" in check.init.output
+
+
+def test_zero_day_transition_survives_the_plan(config_dir, tmp_path):
+    """`days = 0` (transition at once) must reach the provider as 0, not be dropped as unset."""
+    import json
+
+    from core.synth import synthesize
+    from tests.unit.helpers import edit, loads
+
+    def change(d):
+        d["artifact_bucket"]["lifecycle"][1]["transitions"] = [{"days": 0, "storage_class": "GLACIER"}]
+
+    edit(config_dir, "dev", change)
+    envs = loads(config_dir).select(["dev"])
+    synthesize(envs, envs, tmp_path / "out")
+    name = "dev-ap-northeast-1"
+    body = json.loads((tmp_path / "out" / "stacks" / name / "cdk.tf.json").read_text())
+    check = check_stack(name, body, tmp_path / "tf", find_provider_mirror())
+    assert check.ok, check.report()
+    assert check.plan_json is not None
+    [rule] = [
+        r
+        for change in check.plan_json["resource_changes"]
+        if change["type"] == "aws_s3_bucket_lifecycle_configuration"
+        for r in change["change"]["after"]["rule"]
+        if r["id"] == "archive-tagged-objects"
+    ]
+    assert [(t["days"], t["storage_class"]) for t in rule["transition"]] == [(0, "GLACIER")]
