@@ -47,3 +47,8 @@ def ecr_repository_url(account_id: str, region: str, name: str) -> str:
 def bucket_name(env: Environment, component: str, region: str) -> str:
     """`{org}-{env}-{component}-{account}-{region}`: globally unique by construction."""
     return f"{physical_name(env, component)}-{env.account_id}-{region}"
+
+
+def escape(text: str) -> str:
+    """Make a literal string safe in Terraform JSON: `${` and `%{` would start a template there."""
+    return text.replace("${", "$${").replace("%{", "%%{")

@@ -21,7 +21,12 @@ class StackSummary:
 
 
 def count_resources(stack_json: dict) -> int:
-    return sum(len(v) for v in stack_json.get("resource", {}).values())
+    """Resource instances: a `for_each` resource counts once per key."""
+    return sum(
+        len(body["for_each"]) if isinstance(body.get("for_each"), dict) else 1
+        for bodies in stack_json.get("resource", {}).values()
+        for body in bodies.values()
+    )
 
 
 def synthesize(

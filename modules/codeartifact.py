@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from core.framework import Construct, Token, aws
 from core.models import CodeArtifact, CodeArtifactRepository, Environment
+from core.naming import partition
 from policies.codeartifact import domain_read_policy, repository_policy
 
 _KEY_ARN = re.compile(r"arn:aws(?:-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+")
@@ -73,6 +74,7 @@ class CodeArtifactDomain(Construct):
             )
 
         self.repositories: dict[str, aws.CodeartifactRepository] = {}
+        names: dict[str, str] = {}  # repository -> its `repository` reference (one jsii read each)
         for repo in upstream_order(settings.repositories):
             resource = aws.CodeartifactRepository(
                 self,
@@ -88,15 +90,14 @@ class CodeArtifactDomain(Construct):
                 else None,
                 upstream=[
                     aws.CodeartifactRepositoryUpstream(
-                        repository_name=require_reference(
-                            self.repositories[up].repository, f"upstream '{up}'"
-                        )
+                        repository_name=require_reference(names[up], f"upstream '{up}'")
                     )
                     for up in repo.upstreams
                 ]
                 or None,
             )
             self.repositories[repo.name] = resource
+            names[repo.name] = resource.repository
             readers = repo.read_access or read_access
             if not readers.empty or repo.publish_role_arns:
                 aws.CodeartifactRepositoryPermissionsPolicy(
@@ -104,11 +105,15 @@ class CodeArtifactDomain(Construct):
                     f"repo-{repo.name}-policy",
                     domain=domain_name,
                     domain_owner=owner,
-                    repository=resource.repository,
+                    repository=names[repo.name],
                     policy_document=json.dumps(repository_policy(readers, repo.publish_role_arns)),
                 )
 
         self.domain_name: str = settings.domain
         self.domain_arn: str = domain.arn
         self.domain_owner: str = owner
-        self.repository_arns: dict[str, str] = {name: r.arn for name, r in self.repositories.items()}
+        self.repository_arns: dict[str, str] = {
+            name: f"arn:{partition(env.primary_region)}:codeartifact:{env.primary_region}:"
+            f"{env.account_id}:repository/{settings.domain}/{name}"
+            for name in self.repositories
+        }

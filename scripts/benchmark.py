@@ -32,10 +32,11 @@ sys.path.insert(0, str(ROOT))
 
 from scripts.scale_config import write as write_scale_config  # noqa: E402
 
+# The floor: cdktf itself, without the AWS provider (the Node banner silenced as the seam does).
 EMPTY_APP = """
 import os, sys
-sys.path.insert(0, {root!r})
-from core.framework import App, TerraformStack
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "14,16,18,19,20,21")
+from cdktf import App, TerraformStack
 app = App(outdir=sys.argv[1])
 TerraformStack(app, "empty")
 app.synth()

@@ -1,4 +1,8 @@
-"""Write a synthetic configuration of N environments x M repositories (for the scale benchmark)."""
+"""Write a synthetic configuration of N environments x M ECR repositories (for the scale benchmark).
+
+Each environment also has a CodeArtifact domain (3 stores + M/10 internal repositories) and a
+replicated artifact bucket, so every module is exercised at scale.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,15 @@ def environment(index: int, repositories: int) -> dict:
         {"tag_status": "tagged", "tag_prefixes": ["dev-"], "expire_after_days": 14},
         {"tag_status": "tagged", "tag_prefixes": ["feature-"], "expire_after_days": 14},
     ]
+    stores = {"npm-store": "public:npmjs", "pypi-store": "public:pypi", "maven-store": "public:maven-central"}
+    packages = [
+        {
+            "name": f"team-{t:02d}-packages",
+            "upstreams": list(stores),
+            "publish_role_arns": [f"arn:aws:iam::{account}:role/ci"],
+        }
+        for t in range(repositories // 10)
+    ]
     primary = REGIONS[index % len(REGIONS)]
     second = REGIONS[(index + 1) % len(REGIONS)]
     return {
@@ -36,6 +49,19 @@ def environment(index: int, repositories: int) -> dict:
                 "replication": [{"prefix_filters": ["prod-"], "destinations": [{"region": second}]}],
                 "pull_through_cache": [{"prefix": "ecr-public", "upstream": "public.ecr.aws"}],
             },
+        },
+        "codeartifact": {
+            "domain": f"domain-{index:02d}",
+            "read_access": {"account_ids": [account]},
+            "repositories": [{"name": n, "external_connections": [c]} for n, c in stores.items()] + packages,
+        },
+        "artifact_bucket": {
+            "lifecycle": [
+                {"id": "expire-noncurrent-versions", "noncurrent_expiration_days": 30},
+                {"id": "abort-incomplete-uploads", "abort_incomplete_multipart_days": 7},
+                {"id": "expire-snapshots", "prefix": "snapshots/", "expiration_days": 30},
+            ],
+            "replication": {"region": second, "prefix": "releases/"},
         },
     }
 

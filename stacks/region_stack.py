@@ -19,7 +19,7 @@ from core.models import Environment
 from core.naming import stack_name, state_key
 from core.topology import inbound
 from modules.codeartifact import CodeArtifactDomain
-from modules.ecr import EcrRegistry, EcrRepository, construct_id
+from modules.ecr import EcrRegistry, EcrRepositories
 from modules.kms import KmsKey
 from modules.s3 import ArtifactBucket
 
@@ -53,20 +53,13 @@ class RegionStack(TerraformStack):
             purpose=f"ecr-{region}",
             description=f"ECR images of {env.name} in {region}",
         )
-        repositories = (
-            [
-                EcrRepository(
-                    self,
-                    f"repo-{construct_id(r.name)}",
-                    env=env,
-                    region=region,
-                    repository=r,
-                    key_arn=ecr_key.key_arn,
-                )
-                for r in env.ecr.repositories
-            ]
-            if self.primary
-            else []
+        repositories = EcrRepositories(
+            self,
+            "ecr",
+            env=env,
+            region=region,
+            repositories=env.ecr.repositories if self.primary else (),
+            key_arn=ecr_key.key_arn,
         )
         if env.ecr.registry is not None:
             EcrRegistry(
@@ -91,17 +84,17 @@ class RegionStack(TerraformStack):
 
         TerraformOutput(self, "registry_id", value=env.account_id, description="ECR registry ID")
         TerraformOutput(self, "ecr_key_arn", value=ecr_key.key_arn)
-        if repositories:
+        if repositories.repository_urls:
             TerraformOutput(
                 self,
                 "repository_urls",
-                value={r.name: r.repository_url for r in repositories},
+                value=repositories.repository_urls,
                 description="Repository name -> URL",
             )
             TerraformOutput(
                 self,
                 "repository_arns",
-                value={r.name: r.repository_arn for r in repositories},
+                value=repositories.repository_arns,
                 description="Repository name -> ARN",
             )
 

@@ -38,12 +38,42 @@ def stacks(synth_out) -> dict[str, dict[str, Any]]:
     }
 
 
+def _substitute(value: Any, key: str, item: Any) -> Any:
+    """Resolve `${each.key}`, `${each.value}` and `${each.value.<attr>}` for one for_each item."""
+    if (
+        isinstance(value, str)
+        and value.startswith("${each.")
+        and value.endswith("}")
+        and value.count("${") == 1
+    ):
+        ref = value[2:-1]
+        if ref == "each.key":
+            return key
+        if ref == "each.value":
+            return item
+        if ref.startswith("each.value."):
+            return item[ref.removeprefix("each.value.")]
+    if isinstance(value, list):
+        return [_substitute(v, key, item) for v in value]
+    if isinstance(value, dict):
+        return {k: _substitute(v, key, item) for k, v in value.items()}
+    return value
+
+
 def resources(stack: dict[str, Any], rtype: str) -> list[dict[str, Any]]:
-    """All resources of a type, without their cdktf metadata (never address by hashed IDs)."""
-    return [
-        {k: v for k, v in body.items() if k != "//"}
-        for body in stack.get("resource", {}).get(rtype, {}).values()
-    ]
+    """All resources (for_each instances expanded) of a type, without cdktf metadata.
+
+    Never address resources by their hashed logical IDs: select by type and property.
+    """
+    out = []
+    for body in stack.get("resource", {}).get(rtype, {}).values():
+        plain = {k: v for k, v in body.items() if k != "//"}
+        each = plain.pop("for_each", None)
+        if isinstance(each, dict):
+            out.extend(_substitute(plain, key, item) for key, item in each.items())
+        else:
+            out.append(plain)
+    return out
 
 
 def one(stack: dict[str, Any], rtype: str, **match: Any) -> dict[str, Any]:

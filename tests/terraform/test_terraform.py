@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from core.synth import count_resources
 from core.tfrun import StackCheck, check_stack, find_provider_mirror, terraform_binary
 
 
@@ -49,7 +50,7 @@ def test_every_stack_validates_and_plans(checks):
 def test_plan_creates_every_synthesized_resource(checks, stacks, stack):
     check = checks[stack]
     assert check.ok, check.report()
-    expected = sum(len(v) for v in stacks[stack]["resource"].values())
+    expected = count_resources(stacks[stack])
     actions = planned(check)
     assert sum(len(a) for a in actions.values()) == expected
     assert all(a == "create" for acts in actions.values() for a in acts)
