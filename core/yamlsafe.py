@@ -17,6 +17,7 @@ from core.errors import Loc, Problem
 
 MAX_FILE_BYTES = 1_000_000
 MAX_ALIASES = 100
+MAX_NODES = 50_000  # values after expanding aliases; a reference environment has a few hundred
 
 
 class _Rejected(Exception):
@@ -56,6 +57,12 @@ class _StrictLoader(yaml.SafeLoader):
 
 
 def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
+    if len(lines) >= MAX_NODES:
+        raise _Rejected(
+            f"expands to more than {MAX_NODES} values (nested aliases?); configuration files "
+            "are expected to be small",
+            node.start_mark.line + 1,
+        )
     lines[loc] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}

@@ -139,3 +139,12 @@ def test_unknown_environment_selected(project):
 def test_empty_config_dir_is_an_error(tmp_path):
     [message] = errors(tmp_path)
     assert "holds no environment files" in message
+
+
+def test_alias_bomb_is_refused_quickly(config_dir):
+    rows = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    for prev, name in zip("abcdef", "bcdefg", strict=True):
+        rows.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 10)}]")
+    (config_dir / "environments" / "dev.yaml").write_text("\n".join(rows) + "\n")
+    [message] = errors(config_dir)
+    assert "dev.yaml:" in message and "expands to more than 50000 values" in message
