@@ -124,6 +124,11 @@ describe(
     "https://developer.hashicorp.com/terraform/language/backend/local",
 )
 describe(
+    "ECR-TEMPLATE-PREFIX",
+    "Synth: creation templates for replicated repositories use a namespace prefix, else ROOT (ECR appends '/').",
+    f"{ECR_API}/API_CreateRepositoryCreationTemplate.html",
+)
+describe(
     "S3-NAME-PART",
     "The component of the artifact bucket names: lowercase letters, digits, single '-'.",
     f"{S3_GUIDE}/bucketnamingrules.html",

@@ -15,6 +15,7 @@ from policies.ecr import (
     lifecycle_policy,
     pull_policy,
     replication_registry_policy,
+    template_prefix,
 )
 from policies.iam import service_trust
 
@@ -205,8 +206,8 @@ class EcrRegistry(Construct):
     def _templates(env: Environment, primary: bool, inbound: Sequence[Replication]) -> list[_Template]:
         uses: dict[str, set[str]] = {}
         for rep in inbound:
-            for prefix in rep.prefixes or ("ROOT",):
-                uses.setdefault(prefix, set()).add("REPLICATION")
+            for prefix in rep.prefixes or ("",):
+                uses.setdefault(template_prefix(prefix), set()).add("REPLICATION")
         if primary and env.ecr.registry:
             for rule in env.ecr.registry.pull_through_cache:
                 uses.setdefault(rule.prefix, set()).add("PULL_THROUGH_CACHE")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -117,3 +118,20 @@ def describe_destination_requirements(source_account: str, dest_account: str, re
         f"policy must allow {account_root(source_account)} the actions ecr:CreateRepository and "
         "ecr:ReplicateImage, or replication will fail"
     )
+
+
+_NAMESPACE = re.compile(r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*")
+
+
+def template_prefix(replication_prefix: str) -> str:
+    """The creation-template prefix that covers repositories a replication filter selects.
+
+    A template prefix is a namespace: ECR appends '/' to it ("prod" covers "prod/…", never
+    "prod-app"). A filter that names a whole namespace ("team-a/") maps to it; any other filter
+    ("prod-") can only be covered by the ROOT template.
+    https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepositoryCreationTemplate.html
+    """
+    namespace = replication_prefix.removesuffix("/")
+    if replication_prefix.endswith("/") and _NAMESPACE.fullmatch(namespace):
+        return namespace
+    return "ROOT"

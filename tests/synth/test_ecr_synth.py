@@ -144,7 +144,8 @@ def test_creation_templates_encrypt_replicated_and_cached_repositories(stacks):
     cache = one(stacks[PROD], "aws_ecr_repository_creation_template", prefix="ecr-public")
     assert cache["applied_for"] == ["PULL_THROUGH_CACHE"]
     assert cache["image_tag_mutability"] == "MUTABLE"  # cached tags are refreshed upstream
-    replica = one(stacks["prod-us-west-2"], "aws_ecr_repository_creation_template", prefix="prod-")
+    # "prod-" is no namespace: ECR appends "/" to template prefixes, so only ROOT covers prod-*
+    replica = one(stacks["prod-us-west-2"], "aws_ecr_repository_creation_template", prefix="ROOT")
     assert replica["applied_for"] == ["REPLICATION"]
     assert replica["image_tag_mutability"] == "IMMUTABLE"
     for template in (cache, replica):

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from core.models import LifecycleRule, PullAccess
-from policies.ecr import find_nulls, lifecycle_policy, pull_policy, replication_registry_policy
+from policies.ecr import (
+    find_nulls,
+    lifecycle_policy,
+    pull_policy,
+    replication_registry_policy,
+    template_prefix,
+)
 
 
 def test_reference_lifecycle_intent_becomes_five_single_prefix_rules(project):
@@ -96,3 +102,11 @@ def test_replication_registry_policy_allows_only_replication():
     assert st["Action"] == ["ecr:CreateRepository", "ecr:ReplicateImage"]
     assert st["Resource"] == ["arn:aws:ecr:ap-northeast-1:222222222222:repository/*"]
     assert st["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
+
+
+def test_template_prefix_is_a_namespace_or_root():
+    assert template_prefix("prod-") == "ROOT"
+    assert template_prefix("team-a/") == "team-a"
+    assert template_prefix("team-a/svc/") == "team-a/svc"
+    assert template_prefix("") == "ROOT"
+    assert template_prefix("Bad/") == "ROOT"
