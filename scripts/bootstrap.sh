@@ -12,7 +12,8 @@ if ! command -v pipenv >/dev/null 2>&1 || [ "$(pipenv --version 2>/dev/null | aw
   python3 -m pip install --quiet "pipenv==${PIPENV_VERSION}"
 fi
 pipenv sync --dev --quiet 2>&1 | grep -v -e '^Installing dependencies' -e '^$' || true
-pipenv run python -c "import cdktf, pydantic, yaml" # fails loudly if the install did not work
+# fails loudly if the install did not work (find_spec: no Node process, no banner)
+pipenv run python -c "import importlib.util as u, sys; sys.exit(any(u.find_spec(m) is None for m in ('cdktf', 'cdktf_cdktf_provider_aws', 'pydantic', 'yaml')))"
 npm ci --no-audit --no-fund --loglevel=error
 command -v terraform >/dev/null || { echo "bootstrap: terraform is not on PATH (need >= 1.10)" >&2; exit 1; }
 echo "bootstrap: ready ($(pipenv run python --version), node $(node --version), $(terraform version 2>/dev/null | head -1))"
