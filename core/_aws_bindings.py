@@ -40,8 +40,43 @@ from cdktf_cdktf_provider_aws.ecr_repository_creation_template import (
     EcrRepositoryCreationTemplateEncryptionConfiguration,
 )
 from cdktf_cdktf_provider_aws.ecr_repository_policy import EcrRepositoryPolicy
+from cdktf_cdktf_provider_aws.iam_instance_profile import IamInstanceProfile
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from cdktf_cdktf_provider_aws.imagebuilder_component import ImagebuilderComponent
+from cdktf_cdktf_provider_aws.imagebuilder_distribution_configuration import (
+    ImagebuilderDistributionConfiguration,
+    ImagebuilderDistributionConfigurationDistribution,
+    ImagebuilderDistributionConfigurationDistributionAmiDistributionConfiguration,
+    ImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationLaunchPermission,
+)
+from cdktf_cdktf_provider_aws.imagebuilder_image_pipeline import (
+    ImagebuilderImagePipeline,
+    ImagebuilderImagePipelineImageTestsConfiguration,
+    ImagebuilderImagePipelineSchedule,
+)
+from cdktf_cdktf_provider_aws.imagebuilder_image_recipe import (
+    ImagebuilderImageRecipe,
+    ImagebuilderImageRecipeBlockDeviceMapping,
+    ImagebuilderImageRecipeBlockDeviceMappingEbs,
+    ImagebuilderImageRecipeComponent,
+)
+from cdktf_cdktf_provider_aws.imagebuilder_infrastructure_configuration import (
+    ImagebuilderInfrastructureConfiguration,
+    ImagebuilderInfrastructureConfigurationInstanceMetadataOptions,
+    ImagebuilderInfrastructureConfigurationLogging,
+    ImagebuilderInfrastructureConfigurationLoggingS3Logs,
+)
+from cdktf_cdktf_provider_aws.imagebuilder_lifecycle_policy import (
+    ImagebuilderLifecyclePolicy,
+    ImagebuilderLifecyclePolicyPolicyDetail,
+    ImagebuilderLifecyclePolicyPolicyDetailAction,
+    ImagebuilderLifecyclePolicyPolicyDetailActionIncludeResources,
+    ImagebuilderLifecyclePolicyPolicyDetailFilter,
+    ImagebuilderLifecyclePolicyResourceSelection,
+    ImagebuilderLifecyclePolicyResourceSelectionRecipe,
+)
 from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from cdktf_cdktf_provider_aws.provider import (
@@ -88,6 +123,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
     S3BucketVersioningA,
     S3BucketVersioningVersioningConfiguration,
 )
+from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 
 __all__ = [
     "AwsProvider",
@@ -115,8 +151,33 @@ __all__ = [
     "EcrRepositoryCreationTemplateEncryptionConfiguration",
     "EcrRepositoryEncryptionConfiguration",
     "EcrRepositoryPolicy",
+    "IamInstanceProfile",
     "IamRole",
     "IamRolePolicy",
+    "IamRolePolicyAttachment",
+    "ImagebuilderComponent",
+    "ImagebuilderDistributionConfiguration",
+    "ImagebuilderDistributionConfigurationDistribution",
+    "ImagebuilderDistributionConfigurationDistributionAmiDistributionConfiguration",
+    "ImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationLaunchPermission",
+    "ImagebuilderImagePipeline",
+    "ImagebuilderImagePipelineImageTestsConfiguration",
+    "ImagebuilderImagePipelineSchedule",
+    "ImagebuilderImageRecipe",
+    "ImagebuilderImageRecipeBlockDeviceMapping",
+    "ImagebuilderImageRecipeBlockDeviceMappingEbs",
+    "ImagebuilderImageRecipeComponent",
+    "ImagebuilderInfrastructureConfiguration",
+    "ImagebuilderInfrastructureConfigurationInstanceMetadataOptions",
+    "ImagebuilderInfrastructureConfigurationLogging",
+    "ImagebuilderInfrastructureConfigurationLoggingS3Logs",
+    "ImagebuilderLifecyclePolicy",
+    "ImagebuilderLifecyclePolicyPolicyDetail",
+    "ImagebuilderLifecyclePolicyPolicyDetailAction",
+    "ImagebuilderLifecyclePolicyPolicyDetailActionIncludeResources",
+    "ImagebuilderLifecyclePolicyPolicyDetailFilter",
+    "ImagebuilderLifecyclePolicyResourceSelection",
+    "ImagebuilderLifecyclePolicyResourceSelectionRecipe",
     "KmsAlias",
     "KmsKey",
     "S3Bucket",
@@ -148,4 +209,5 @@ __all__ = [
     "S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA",
     "S3BucketVersioningA",
     "S3BucketVersioningVersioningConfiguration",
+    "SnsTopic",
 ]

@@ -121,6 +121,15 @@ def cmd_codeartifact_login(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_image_lock(args: argparse.Namespace) -> int:
+    from core import imagelock
+
+    project = load_project(args.config_dir)  # fails (exit 2) while a changed version is not bumped
+    path = imagelock.write(args.config_dir, project.environments)
+    print(f"recorded Image Builder component and recipe versions in {path}")
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="main.py",
@@ -170,6 +179,21 @@ def parser() -> argparse.ArgumentParser:
         help="which client to set up (default: all)",
     )
     p.set_defaults(func=cmd_codeartifact_login)
+
+    p = sub.add_parser(
+        "image-lock",
+        help="record Image Builder component and recipe versions and content hashes in the lock file",
+        description="Write config/image-builder.lock.json from the configuration: each component's and "
+        "recipe's version next to the hash of its content. Run it after bumping a version; commit it.",
+        epilog=EPILOG,
+    )
+    p.add_argument(
+        "--config-dir",
+        type=Path,
+        default=PROJECT_ROOT / "config",
+        help="folder holding environments/*.yaml and the lock file (default: ./config)",
+    )
+    p.set_defaults(func=cmd_image_lock)
     return top
 
 

@@ -191,7 +191,9 @@ def load_project(config_dir: Path) -> Project:
             )
             continue
         try:
-            env = Environment.model_validate({**doc.data, "name": path.stem})
+            env = Environment.model_validate(
+                {**doc.data, "name": path.stem}, context={"config_dir": config_dir}
+            )
         except ValidationError as exc:
             found = _validation_problems(display, doc, exc)
             for p in found:  # the name comes from the file, not from a key in it

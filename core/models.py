@@ -6,24 +6,33 @@ rules that relate several fields or several environments live in core/rules.py.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
 
 from core.types import (
     AccountId,
     CodeArtifactDomainName,
     CodeArtifactRepositoryName,
+    CronExpression,
     EcrRepositoryName,
     ExternalConnection,
+    ImageBuilderName,
+    KmsKeyArn,
     NamePart,
+    OrgArn,
     OrgId,
     ProviderVersion,
     Region,
     RelativeDir,
+    RelativeFile,
     RoleArn,
     S3NamePart,
     SecretArn,
+    SecurityGroupId,
+    SemanticVersion,
+    SubnetId,
     TagKey,
     TagValue,
 )
@@ -281,6 +290,136 @@ class ArtifactBucket(Model):
     replication: S3Replication | None = None
 
 
+# --- EC2 Image Builder -------------------------------------------------------------------------
+
+
+class ImageComponent(Model):
+    """A custom component whose document is a YAML file under the config folder.
+
+    Components are immutable in AWS: changed content needs a new version. The committed lock file
+    `config/image-builder.lock.json` records each version's content hash (rule IB-VERSION-LOCK).
+    """
+
+    name: ImageBuilderName
+    version: SemanticVersion
+    document: RelativeFile = Field(..., description="Path relative to the config folder.")
+    description: str | None = Field(None, max_length=1024)
+    _content: str | None = PrivateAttr(None)
+
+    @model_validator(mode="after")
+    def _read_document(self, info: ValidationInfo) -> ImageComponent:
+        """The loader passes `config_dir` in the validation context; rule IB-COMPONENT-DOC reports
+        a document that cannot be read or is malformed."""
+        config_dir = (info.context or {}).get("config_dir")
+        if config_dir is not None:
+            try:
+                self._content = (Path(config_dir) / self.document).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                self._content = None
+        return self
+
+    @property
+    def content(self) -> str | None:
+        return self._content
+
+
+class RootVolume(Model):
+    size_gib: int = Field(30, ge=1, le=16384)
+    type: Literal["gp3", "gp2", "io1", "io2"] = "gp3"
+
+
+class ImageRecipe(Model):
+    """The recipe: parent image, components in order, root volume. Immutable like components."""
+
+    name: ImageBuilderName
+    version: SemanticVersion
+    description: str | None = Field(None, max_length=1024)
+    parent_image: ImageBuilderName = Field(
+        "amazon-linux-2023-x86",
+        description="An Image Builder managed image name; its latest version (x.x.x) is used, "
+        "resolved by Image Builder at build time (no data source).",
+    )
+    components: tuple[ImageBuilderName, ...] = Field(
+        ...,
+        min_length=1,
+        max_length=20,
+        description="In order: names of custom components of this file, or of AWS-managed ones "
+        "(e.g. update-linux), which are used at their latest version.",
+    )
+    root_volume: RootVolume = RootVolume()
+    working_directory: str | None = None
+
+
+class LaunchPermission(Model):
+    account_ids: tuple[AccountId, ...] = Field(..., description="Accounts that may launch the AMI.")
+    organization_arns: tuple[OrgArn, ...] = ()
+    organizational_unit_arns: tuple[OrgArn, ...] = ()
+
+
+class ImageDistribution(Model):
+    """One region the AMI is copied to, encrypted with a customer-managed key in that region."""
+
+    region: Region
+    kms_key_arn: KmsKeyArn | None = Field(
+        None, description="A customer-managed key in this region; omit to let the stack create one."
+    )
+    launch_permission: LaunchPermission | None = None
+
+
+class ImageLifecycle(Model):
+    """Deprecate AMIs beyond the newest `keep_active`, delete (with snapshots) beyond `keep`."""
+
+    keep_active: int = Field(3, ge=1, le=1000)
+    keep: int = Field(5, ge=1, le=1000)
+
+
+class ImageBuilder(Model):
+    """A golden-AMI pipeline in the primary region: components, recipe, infrastructure,
+    distribution, schedule, lifecycle."""
+
+    components: tuple[ImageComponent, ...] = ()
+    recipe: ImageRecipe
+    instance_types: tuple[str, ...] = Field(("m5.large",), min_length=1)
+    subnet_id: SubnetId | None = None
+    security_group_ids: tuple[SecurityGroupId, ...] = ()
+    ami_name: str = Field(
+        "{{ imagebuilder:buildDate }}",
+        description="Appended to '<recipe>-'; must contain '{{ imagebuilder:buildDate }}' so each "
+        "build gets a unique name.",
+    )
+    ami_tags: dict[TagKey, TagValue] = Field(default_factory=dict)
+    distributions: tuple[ImageDistribution, ...] = Field(..., min_length=1)
+    schedule: CronExpression = "cron(0 0 ? * SUN *)"
+    start_condition: Literal["EXPRESSION_MATCH_ONLY", "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE"] = (
+        "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE"
+    )
+    image_tests_timeout_minutes: int = Field(60, ge=60, le=1440)
+    lifecycle: ImageLifecycle = ImageLifecycle()
+    _lock: dict | None = PrivateAttr(None)
+
+    @model_validator(mode="after")
+    def _read_lock(self, info: ValidationInfo) -> ImageBuilder:
+        """The committed lock file, `<config_dir>/image-builder.lock.json` (rule IB-VERSION-LOCK)."""
+        import json
+
+        config_dir = (info.context or {}).get("config_dir")
+        if config_dir is not None:
+            path = Path(config_dir) / LOCK_FILE
+            try:
+                self._lock = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+            except (OSError, ValueError):
+                self._lock = None
+        return self
+
+    @property
+    def lock(self) -> dict | None:
+        """The whole lock file ({} when absent; None when unreadable or not loaded from files)."""
+        return self._lock
+
+
+LOCK_FILE = "image-builder.lock.json"
+
+
 # --- environment ---------------------------------------------------------------------------------
 
 
@@ -302,6 +441,7 @@ class Environment(Model):
     )
 
     artifact_bucket: ArtifactBucket | None = Field(None, description="The S3 artifact bucket, if any.")
+    image_builder: ImageBuilder | None = Field(None, description="An EC2 Image Builder golden-AMI pipeline.")
 
     @property
     def regions(self) -> tuple[str, ...]:

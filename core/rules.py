@@ -13,9 +13,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.errors import NO_VALUE, Loc
-from core.models import CodeArtifactRepository, Environment, LifecycleRule, S3LifecycleRule
+from core.models import (
+    LOCK_FILE,
+    CodeArtifactRepository,
+    Environment,
+    ImageBuilder,
+    LifecycleRule,
+    S3LifecycleRule,
+)
 from core.naming import bucket_name
 from policies.ecr import find_nulls, lifecycle_policy, resolve_priorities
+from policies.imagebuilder import document_problems
 from policies.s3 import ACTION_KEYS, filter_shape
 from policies.s3 import lifecycle_rule as s3_lifecycle_rule
 
@@ -967,6 +975,286 @@ def _s3_replication(env: Environment) -> Iterator[Finding]:
             "must differ from primary_region (the replica lives in another region)",
             bucket.replication.region,
         )
+
+
+# --- EC2 Image Builder ----------------------------------------------------------------------------
+
+IB_GUIDE = "https://docs.aws.amazon.com/imagebuilder/latest/userguide"
+IB_API = "https://docs.aws.amazon.com/imagebuilder/latest/APIReference"
+
+describe(
+    "IB-SEMVER",
+    "Component and recipe versions are <major>.<minor>.<patch> of plain numbers.",
+    f"{IB_API}/API_CreateComponent.html",
+)
+describe(
+    "IB-NAME",
+    "Image Builder component, recipe and parent image names: 2-100 lowercase letters, digits, '-'.",
+    f"{IB_API}/API_CreateImageRecipe.html",
+)
+describe(
+    "IB-CRON",
+    "Pipeline schedules use the six-field form cron(minute hour day month day-of-week year).",
+    f"{IB_GUIDE}/cron-expressions.html",
+)
+describe(
+    "EC2-SUBNET-ID",
+    "Subnet IDs look like 'subnet-0123abcd'.",
+    f"{IB_API}/API_CreateInfrastructureConfiguration.html",
+)
+describe(
+    "EC2-SG-ID",
+    "Security group IDs look like 'sg-0123abcd'.",
+    f"{IB_API}/API_CreateInfrastructureConfiguration.html",
+)
+describe(
+    "AWS-ORG-ARN",
+    "Launch permissions name organizations and OUs by ARN.",
+    f"{IB_API}/API_LaunchPermissionConfiguration.html",
+)
+describe(
+    "KMS-KEY-ARN",
+    "Keys are referenced by KMS key ARN.",
+    "https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id",
+)
+describe(
+    "CFG-RELATIVE-FILE",
+    "Component documents are YAML files referenced relative to the config folder.",
+    f"{IB_GUIDE}/toe-use-documents.html",
+)
+
+
+def _ib(env: Environment) -> Iterator[ImageBuilder]:
+    if env.image_builder is not None:
+        yield env.image_builder
+
+
+@env_rule(
+    "IB-CRON-DAYS",
+    "A schedule sets one of day-of-month and day-of-week, and the other to '?'.",
+    f"{IB_GUIDE}/cron-expressions.html",
+)
+def _ib_cron_days(env: Environment) -> Iterator[Finding]:
+    for ib in _ib(env):
+        fields = ib.schedule[len("cron(") : -1].split()
+        if (fields[2] == "?") == (fields[4] == "?"):
+            yield Finding(
+                ("image_builder", "schedule"),
+                "must set exactly one of day-of-month (3rd field) and day-of-week (5th field) to '?', "
+                "e.g. 'cron(0 0 ? * SUN *)'",
+                ib.schedule,
+            )
+
+
+@env_rule(
+    "IB-COMPONENT-DOC",
+    "Component documents read as YAML with schemaVersion 1.0 and a 'build' phase (validate and test "
+    "optional) whose steps each have name, action and inputs.",
+    f"{IB_GUIDE}/toe-use-documents.html",
+)
+def _ib_component_doc(env: Environment) -> Iterator[Finding]:
+    for ib in _ib(env):
+        for i, component in enumerate(ib.components):
+            loc: Loc = ("image_builder", "components", i, "document")
+            if component.content is None:
+                yield Finding(
+                    loc,
+                    "names a file that cannot be read (relative to the config folder)",
+                    component.document,
+                )
+                continue
+            for problem in document_problems(component.content):
+                yield Finding(loc, f"{component.document} {problem}", component.document)
+
+
+@env_rule(
+    "IB-COMPONENT-REF",
+    "Component names are unique; recipe components are custom components of this file or AWS-managed "
+    "ones, each listed once.",
+    f"{IB_API}/API_ComponentConfiguration.html",
+)
+def _ib_component_ref(env: Environment) -> Iterator[Finding]:
+    for ib in _ib(env):
+        seen: set[str] = set()
+        for i, component in enumerate(ib.components):
+            if component.name in seen:
+                yield Finding(("image_builder", "components", i, "name"), "must be unique", component.name)
+            seen.add(component.name)
+        listed: set[str] = set()
+        for i, name in enumerate(ib.recipe.components):
+            if name in listed:
+                yield Finding(("image_builder", "recipe", "components", i), "is listed twice", name)
+            listed.add(name)
+
+
+@env_rule(
+    "IB-DIST-REGION",
+    "One distribution per region (each gets a stack output).",
+    f"{IB_API}/API_Distribution.html",
+)
+def _ib_dist_region(env: Environment) -> Iterator[Finding]:
+    for ib in _ib(env):
+        seen: set[str] = set()
+        for i, dist in enumerate(ib.distributions):
+            if dist.region in seen:
+                yield Finding(
+                    ("image_builder", "distributions", i, "region"),
+                    "must be unique: one distribution per region",
+                    dist.region,
+                )
+            seen.add(dist.region)
+
+
+@env_rule(
+    "IB-LAUNCH-PERMISSION",
+    "Launch permissions list at least one 12-digit account ID, each once; organization and OU ARNs "
+    "are of their own kind.",
+    f"{IB_API}/API_LaunchPermissionConfiguration.html",
+)
+def _ib_launch_permission(env: Environment) -> Iterator[Finding]:
+    for ib in _ib(env):
+        for i, dist in enumerate(ib.distributions):
+            perm = dist.launch_permission
+            if perm is None:
+                continue
+            loc: Loc = ("image_builder", "distributions", i, "launch_permission")
+            if not perm.account_ids:
+                yield Finding(
+                    (*loc, "account_ids"), "must list at least one account ID (or omit launch_permission)", []
+                )
+            if len(set(perm.account_ids)) != len(perm.account_ids):
+                yield Finding((*loc, "account_ids"), "must list each account once", list(perm.account_ids))
+            for j, arn in enumerate(perm.organization_arns):
+                if ":organization/" not in arn:
+                    yield Finding((*loc, "organization_arns", j), "must be an organization ARN", arn)
+            for j, arn in enumerate(perm.organizational_unit_arns):
+                if ":ou/" not in arn:
+                    yield Finding((*loc, "organizational_unit_arns", j), "must be an OU ARN", arn)
+
+
+@env_rule(
+    "IB-SHARE-CMK",
+    "An AMI shared with other accounts is encrypted with a customer-managed key (AWS-managed keys "
+    "such as alias/aws/ebs cannot be shared).",
+    "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-modifying-snapshot-permissions.html",
+)
+def _ib_share_cmk(env: Environment) -> Iterator[Finding]:
+    for ib in _ib(env):
+        for i, dist in enumerate(ib.distributions):
+            if dist.kms_key_arn is not None and ":alias/aws/" in dist.kms_key_arn:
+                yield Finding(
+                    ("image_builder", "distributions", i, "kms_key_arn"),
+                    "must be a customer-managed key: AWS-managed keys cannot be shared with the "
+                    "accounts of launch_permission (omit it to let the stack create one)",
+                    dist.kms_key_arn,
+                )
+
+
+@env_rule(
+    "IB-KEY-REGION",
+    "Each distribution's KMS key lives in that distribution's region.",
+    f"{IB_API}/API_AmiDistributionConfiguration.html",
+)
+def _ib_key_region(env: Environment) -> Iterator[Finding]:
+    for ib in _ib(env):
+        for i, dist in enumerate(ib.distributions):
+            if dist.kms_key_arn is not None and dist.kms_key_arn.split(":")[3] != dist.region:
+                yield Finding(
+                    ("image_builder", "distributions", i, "kms_key_arn"),
+                    f"must be a key in {dist.region} (AMI copies are encrypted in their own region)",
+                    dist.kms_key_arn,
+                )
+
+
+@env_rule(
+    "IB-AMI-NAME",
+    "The AMI name holds '{{ imagebuilder:buildDate }}' (unique per build) and only characters EC2 allows.",
+    f"{IB_API}/API_AmiDistributionConfiguration.html",
+)
+def _ib_ami_name(env: Environment) -> Iterator[Finding]:
+    for ib in _ib(env):
+        name = f"{ib.recipe.name}-{ib.ami_name}"
+        if "{{ imagebuilder:buildDate }}" not in ib.ami_name:
+            yield Finding(
+                ("image_builder", "ami_name"),
+                "must contain '{{ imagebuilder:buildDate }}' (AMI names must be unique per build)",
+                ib.ami_name,
+            )
+        elif not re.fullmatch(r"[A-Za-z0-9()\[\] ./\-'@_{}:]{3,127}", name):
+            yield Finding(
+                ("image_builder", "ami_name"),
+                "must give an AMI name of 3-127 letters, digits and ( ) [ ] . / - ' @ _ space",
+                name,
+            )
+
+
+@env_rule(
+    "IB-LIFECYCLE",
+    "The lifecycle policy deletes beyond more images than it keeps active (keep > keep_active).",
+    f"{IB_GUIDE}/image-lifecycle-policies.html",
+)
+def _ib_lifecycle(env: Environment) -> Iterator[Finding]:
+    for ib in _ib(env):
+        if ib.lifecycle.keep <= ib.lifecycle.keep_active:
+            yield Finding(
+                ("image_builder", "lifecycle", "keep"),
+                f"must be greater than keep_active ({ib.lifecycle.keep_active}): images are deprecated "
+                "before they are deleted",
+                ib.lifecycle.keep,
+            )
+
+
+@env_rule(
+    "IB-VERSION-LOCK",
+    "Changed component or recipe content comes with a higher version than the lock file records "
+    "(immutable in AWS); warning when the lock file is behind.",
+    f"{IB_GUIDE}/create-component-console.html",
+)
+def _ib_version_lock(env: Environment) -> Iterator[Finding]:
+    from core import imagelock  # late: imagelock imports the models only
+
+    for ib in _ib(env):
+        if ib.lock is None:
+            yield Finding(("image_builder",), f"cannot read the lock file {LOCK_FILE} (invalid JSON?)")
+            continue
+        locked = ib.lock.get(env.name, {})
+        now = imagelock.entries(ib)
+        items: list[tuple[str, Loc, str]] = [
+            ("components", ("image_builder", "components", i, "version"), c.name)
+            for i, c in enumerate(ib.components)
+            if c.content is not None
+        ]
+        items.append(("recipes", ("image_builder", "recipe", "version"), ib.recipe.name))
+        for kind, loc, name in items:
+            old, new = locked.get(kind, {}).get(name), now[kind][name]
+            what = f"{kind[:-1]} {name}"
+            if old is None:
+                yield Finding(
+                    loc,
+                    f"{what} is not in {LOCK_FILE}: run `python main.py image-lock` and commit it",
+                    new["version"],
+                    warning=True,
+                )
+            elif new["version"] == old["version"] and new["sha256"] != old["sha256"]:
+                yield Finding(
+                    loc,
+                    f"the content of {what} changed but its version did not (versions are immutable "
+                    f"in AWS): bump version {old['version']} to {imagelock.next_patch(old['version'])}"
+                    + (" (its components' versions changed)" if kind == "recipes" else ""),
+                    new["version"],
+                )
+            elif imagelock.version_key(new["version"]) < imagelock.version_key(old["version"]):
+                yield Finding(
+                    loc, f"must not go below the locked version {old['version']} of {what}", new["version"]
+                )
+            elif new["version"] != old["version"]:
+                yield Finding(
+                    loc,
+                    f"{LOCK_FILE} still records {what} at {old['version']}: run `python main.py "
+                    "image-lock` and commit it",
+                    new["version"],
+                    warning=True,
+                )
 
 
 # --- across environments ------------------------------------------------------------------------

@@ -140,3 +140,49 @@ ExternalConnection = _pattern_type(
     "|".join(re.escape(name) for name in CODEARTIFACT_EXTERNAL_CONNECTIONS),
     "an external connection AWS supports: " + ", ".join(CODEARTIFACT_EXTERNAL_CONNECTIONS),
 )
+
+# --- EC2 Image Builder ----------------------------------------------------------------------------
+# https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_CreateComponent.html (semanticVersion)
+SemanticVersion = _pattern_type(
+    "IB-SEMVER",
+    r"(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})",
+    "a semantic version <major>.<minor>.<patch> of plain numbers such as '1.0.0' (no wildcards, "
+    "no leading zeros)",
+)
+# https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_CreateImageRecipe.html (name)
+ImageBuilderName = _pattern_type(
+    "IB-NAME",
+    r"[a-z0-9][a-z0-9-]{0,98}[a-z0-9]",
+    "2-100 lowercase letters, digits or '-', starting and ending with a letter or digit",
+    max_len=100,
+)
+# https://docs.aws.amazon.com/imagebuilder/latest/userguide/cron-expressions.html
+_CRON_FIELD = r"[0-9A-Za-z,\-*/?#L]+"
+CronExpression = _pattern_type(
+    "IB-CRON",
+    rf"cron\({_CRON_FIELD}( {_CRON_FIELD}){{5}}\)",
+    "Image Builder's six-field form 'cron(<minute> <hour> <day> <month> <day-of-week> <year>)', "
+    "e.g. 'cron(0 0 ? * SUN *)'",
+)
+SubnetId = _pattern_type("EC2-SUBNET-ID", r"subnet-[0-9a-f]{8,17}", "a subnet ID such as 'subnet-0123abcd'")
+SecurityGroupId = _pattern_type(
+    "EC2-SG-ID", r"sg-[0-9a-f]{8,17}", "a security group ID such as 'sg-0123abcd'"
+)
+# https://docs.aws.amazon.com/organizations/latest/APIReference/API_Organization.html and _OrganizationalUnit
+OrgArn = _pattern_type(
+    "AWS-ORG-ARN",
+    r"arn:aws(-cn|-us-gov)?:organizations::\d{12}:(organization/o-[a-z0-9]{10,32}|"
+    r"ou/o-[a-z0-9]{10,32}/ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})",
+    "an organization or OU ARN such as 'arn:aws:organizations::111122223333:organization/o-a1b2c3d4e5'",
+)
+KmsKeyArn = _pattern_type(
+    "KMS-KEY-ARN",
+    r"arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:(key/[0-9a-f-]{36}|key/mrk-[0-9a-f]{32}|alias/[\w/-]+)",
+    "a KMS key ARN such as 'arn:aws:kms:us-west-2:123456789012:key/<uuid>'",
+)
+RelativeFile = _pattern_type(
+    "CFG-RELATIVE-FILE",
+    r"(?!.*(^|/)\.\.(/|$))[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*\.ya?ml",
+    "a .yaml file path relative to the config folder, without '..' (e.g. "
+    "'components/install-app-dependencies.yaml')",
+)

@@ -21,6 +21,7 @@ class KmsKey(Construct):
         purpose: str,
         description: str,
         service_principals: Sequence[str] = (),
+        user_accounts: Sequence[str] = (),
         provider: aws.AwsProvider | None = None,
     ) -> None:
         """`provider`: the stack's aliased provider when the key lives in another region."""
@@ -31,7 +32,7 @@ class KmsKey(Construct):
             description=description,
             enable_key_rotation=True,
             deletion_window_in_days=30,
-            policy=json.dumps(key_policy(env.account_id, service_principals)),
+            policy=json.dumps(key_policy(env.account_id, service_principals, user_accounts)),
             provider=provider,
         )
         aws.KmsAlias(self, "alias", name=kms_alias(env, purpose), target_key_id=key.key_id, provider=provider)

@@ -7,8 +7,11 @@ from collections.abc import Sequence
 from policies.iam import Document, account_root, document, statement
 
 
-def key_policy(account_id: str, service_principals: Sequence[str] = ()) -> Document:
-    """Account administration through IAM, plus use by the named AWS services in this account."""
+def key_policy(
+    account_id: str, service_principals: Sequence[str] = (), user_accounts: Sequence[str] = ()
+) -> Document:
+    """Account administration through IAM, use by the named AWS services in this account, and
+    (`user_accounts`) use by other accounts, e.g. to launch AMIs shared with them."""
     statements = [
         statement(
             "AccountAdministersKeyThroughIam",
@@ -30,6 +33,20 @@ def key_policy(account_id: str, service_principals: Sequence[str] = ()) -> Docum
                 ),
                 principals={"Service": sorted(service_principals)},
                 conditions={"StringEquals": {"aws:SourceAccount": account_id}},
+            )
+        )
+    if user_accounts:
+        statements.append(
+            statement(
+                "OtherAccountsUseKey",
+                (
+                    "kms:Decrypt",
+                    "kms:DescribeKey",
+                    "kms:CreateGrant",
+                    "kms:ReEncrypt*",
+                    "kms:GenerateDataKeyWithoutPlaintext",
+                ),
+                principals={"AWS": sorted(account_root(a) for a in set(user_accounts))},
             )
         )
     return document(*statements)

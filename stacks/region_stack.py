@@ -20,6 +20,7 @@ from core.naming import stack_name, state_key
 from core.topology import inbound
 from modules.codeartifact import CodeArtifactDomain
 from modules.ecr import EcrRegistry, EcrRepositories
+from modules.imagebuilder import ImagePipeline
 from modules.kms import KmsKey
 from modules.s3 import ArtifactBucket
 
@@ -107,6 +108,24 @@ class RegionStack(TerraformStack):
                 TerraformOutput(self, "artifact_replica_key_arn", value=artifacts.replica_key_arn)
         if self.primary and env.codeartifact is not None:
             self._codeartifact(env)
+        if self.primary and env.image_builder is not None:
+            self._image_builder(env)
+
+    def _image_builder(self, env: Environment) -> None:
+        assert env.image_builder is not None
+        images = ImagePipeline(
+            self, "imagebuilder", env=env, settings=env.image_builder, provider_for=self.provider_for
+        )
+        TerraformOutput(self, "image_pipeline_arn", value=images.pipeline_arn)
+        TerraformOutput(self, "image_recipe_arn", value=images.recipe_arn)
+        TerraformOutput(self, "image_builder_topic_arn", value=images.topic_arn)
+        for region, key_arn in images.region_key_arns.items():
+            TerraformOutput(
+                self,
+                f"image_distribution_{region.replace('-', '_')}_key_arn",
+                value=key_arn,
+                description=f"KMS key of the AMI copies in {region}",
+            )
 
     def _codeartifact(self, env: Environment) -> None:
         settings = env.codeartifact

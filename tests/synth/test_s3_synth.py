@@ -27,6 +27,7 @@ def test_buckets_per_stack_are_globally_unique_by_name(stacks):
         ]
         if env == "prod":
             expected.append(f"acme-prod-artifacts-{account}-us-west-2")
+            expected.append(f"acme-prod-image-builder-logs-{account}-ap-northeast-1")  # Image Builder
         assert names(stacks[stack]) == sorted(expected)
     assert resources(stacks["prod-us-west-2"], "aws_s3_bucket") == []
 
@@ -52,7 +53,11 @@ def test_every_bucket_is_versioned_private_and_owner_enforced(stacks, stack):
 
 
 def test_artifact_bucket_uses_sse_kms_with_bucket_keys_and_logs_use_sse_s3(stacks):
-    encryption = resources(stacks[PROD], "aws_s3_bucket_server_side_encryption_configuration")
+    encryption = [  # the Image Builder log bucket is tested in test_imagebuilder_synth.py
+        e
+        for e in resources(stacks[PROD], "aws_s3_bucket_server_side_encryption_configuration")
+        if "imagebuilder_" not in e["bucket"]
+    ]
     by_algorithm: dict[str, list] = {}
     for enc in encryption:
         [rule] = enc["rule"]
@@ -152,7 +157,9 @@ def test_prod_replicates_releases_to_us_west_2_with_its_own_key(stacks):
     assert len(repl["depends_on"]) == 2  # versioning on both sides first
     replica = one(stacks[PROD], "aws_s3_bucket", bucket="acme-prod-artifacts-123456789012-us-west-2")
     assert replica["provider"] == "aws.us-west-2"
-    aliases = sorted(a["name"] for a in resources(stacks[PROD], "aws_kms_alias"))
+    aliases = sorted(
+        a["name"] for a in resources(stacks[PROD], "aws_kms_alias") if "imagebuilder" not in a["name"]
+    )
     assert aliases == [
         "alias/acme-prod-artifacts-ap-northeast-1",
         "alias/acme-prod-artifacts-us-west-2",

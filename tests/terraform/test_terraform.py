@@ -98,6 +98,21 @@ def test_prod_plan_covers_artifact_buckets(checks):
         assert actions.get(rtype), f"{rtype} missing from the prod plan"
 
 
+def test_prod_plan_covers_image_builder(checks):
+    actions = planned(checks["prod-ap-northeast-1"])
+    for rtype in (
+        "aws_imagebuilder_component",
+        "aws_imagebuilder_image_recipe",
+        "aws_imagebuilder_infrastructure_configuration",
+        "aws_imagebuilder_distribution_configuration",
+        "aws_imagebuilder_image_pipeline",
+        "aws_imagebuilder_lifecycle_policy",
+        "aws_iam_instance_profile",
+        "aws_sns_topic",
+    ):
+        assert actions.get(rtype) == ["create"], f"{rtype} in the prod plan: {actions.get(rtype)}"
+
+
 def test_planned_lifecycle_keeps_filter_shapes_and_days(checks):
     """The provider reads our filter shapes as meant: empty filter = whole bucket, tag, prefix."""
     plan = checks["prod-ap-northeast-1"].plan_json

@@ -1,0 +1,266 @@
+"""EC2 Image Builder: a scheduled, tested golden-AMI pipeline distributed across regions and accounts.
+
+Components and the recipe are immutable in AWS; their versions follow content through the lock file
+(core/imagelock.py, rule IB-VERSION-LOCK) and they are replaced create-before-destroy, so a new
+version exists before the pipeline (or recipe) is pointed at it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from core.framework import Construct, Fn, TerraformResourceLifecycle, aws
+from core.models import Environment, ImageBuilder
+from core.naming import bucket_name, partition, physical_name
+from modules.kms import KmsKey
+from modules.s3 import PrivateBucket
+from policies.iam import service_trust
+from policies.imagebuilder import INSTANCE_MANAGED_POLICIES, LIFECYCLE_MANAGED_POLICY, logs_policy
+from policies.s3 import bucket_policy
+
+LOG_PREFIX = "image-builder/"
+REPLACE_FIRST = TerraformResourceLifecycle(create_before_destroy=True)
+
+
+def managed_arn(region: str, kind: str, name: str) -> str:
+    """An AWS-managed component or image at its latest version, resolved by Image Builder."""
+    return f"arn:{partition(region)}:imagebuilder:{region}:aws:{kind}/{name}/x.x.x"
+
+
+class ImagePipeline(Construct):
+    """Components, recipe, infrastructure, distribution, pipeline and lifecycle policy."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        env: Environment,
+        settings: ImageBuilder,
+        provider_for: Callable[[str], aws.AwsProvider],
+    ) -> None:
+        super().__init__(scope, id_)
+        region = env.primary_region
+        name = physical_name(env, settings.recipe.name)
+        shared_with = sorted(
+            {
+                a
+                for d in settings.distributions
+                if d.launch_permission
+                for a in d.launch_permission.account_ids
+            }
+        )
+
+        key = KmsKey(
+            self,
+            "key",
+            env=env,
+            purpose=f"imagebuilder-{region}",
+            description=f"Image Builder volumes, logs, notifications and AMIs of {env.name} in {region}",
+            service_principals=("sns.amazonaws.com", "imagebuilder.amazonaws.com"),
+            user_accounts=shared_with,
+        )
+        logs = PrivateBucket(
+            self, "logs", name=bucket_name(env, "image-builder-logs", region), key_arn=key.key_arn
+        )
+        logs.attach_policy(bucket_policy(logs.bucket_arn, "1.2"))
+        topic = aws.SnsTopic(self, "topic", name=name, kms_master_key_id=key.key_arn)
+
+        components = {
+            c.name: aws.ImagebuilderComponent(
+                self,
+                f"component-{c.name}",
+                name=physical_name(env, c.name),
+                version=c.version,
+                platform="Linux",
+                data=c.content,
+                description=c.description,
+                kms_key_id=key.key_arn,
+                lifecycle=REPLACE_FIRST,
+            ).arn
+            for c in settings.components
+        }
+        recipe = aws.ImagebuilderImageRecipe(
+            self,
+            "recipe",
+            name=name,
+            version=settings.recipe.version,
+            description=settings.recipe.description,
+            parent_image=managed_arn(region, "image", settings.recipe.parent_image),
+            working_directory=settings.recipe.working_directory,
+            component=[
+                aws.ImagebuilderImageRecipeComponent(
+                    component_arn=components.get(n) or managed_arn(region, "component", n)
+                )
+                for n in settings.recipe.components
+            ],
+            block_device_mapping=[
+                aws.ImagebuilderImageRecipeBlockDeviceMapping(
+                    device_name="/dev/xvda",
+                    ebs=aws.ImagebuilderImageRecipeBlockDeviceMappingEbs(
+                        volume_size=settings.recipe.root_volume.size_gib,
+                        volume_type=settings.recipe.root_volume.type,
+                        encrypted="true",
+                        kms_key_id=key.key_arn,
+                        delete_on_termination="true",
+                    ),
+                )
+            ],
+            lifecycle=REPLACE_FIRST,
+        )
+
+        role = aws.IamRole(
+            self,
+            "instance-role",
+            name=physical_name(env, "imagebuilder-instance"),
+            description="Image Builder build and test instances",
+            assume_role_policy=Fn.jsonencode(service_trust("ec2.amazonaws.com")),
+        )
+        for i, policy_arn in enumerate(INSTANCE_MANAGED_POLICIES):
+            aws.IamRolePolicyAttachment(self, f"instance-managed-{i}", role=role.name, policy_arn=policy_arn)
+        aws.IamRolePolicy(
+            self,
+            "instance-logs",
+            role=role.name,
+            name="write-build-logs",
+            policy=Fn.jsonencode(logs_policy(logs.bucket_arn, LOG_PREFIX, key.key_arn)),
+        )
+        profile = aws.IamInstanceProfile(self, "instance-profile", name=role.name, role=role.name)
+        infrastructure = aws.ImagebuilderInfrastructureConfiguration(
+            self,
+            "infrastructure",
+            name=name,
+            instance_profile_name=profile.name,
+            instance_types=list(settings.instance_types),
+            subnet_id=settings.subnet_id,
+            security_group_ids=list(settings.security_group_ids) or None,
+            terminate_instance_on_failure=True,
+            sns_topic_arn=topic.arn,
+            instance_metadata_options=aws.ImagebuilderInfrastructureConfigurationInstanceMetadataOptions(
+                http_tokens="required", http_put_response_hop_limit=2
+            ),
+            logging=aws.ImagebuilderInfrastructureConfigurationLogging(
+                s3_logs=aws.ImagebuilderInfrastructureConfigurationLoggingS3Logs(
+                    s3_bucket_name=logs.bucket_name, s3_key_prefix=LOG_PREFIX.rstrip("/")
+                )
+            ),
+        )
+
+        self.region_key_arns: dict[str, str] = {}
+        distributions = []
+        for dist in settings.distributions:
+            key_arn = dist.kms_key_arn
+            if key_arn is None:
+                key_arn = (
+                    key.key_arn
+                    if dist.region == region
+                    else KmsKey(
+                        self,
+                        f"key-{dist.region}",
+                        env=env,
+                        purpose=f"imagebuilder-{dist.region}",
+                        description=f"Image Builder AMIs of {env.name} in {dist.region}",
+                        user_accounts=shared_with,
+                        provider=provider_for(dist.region),
+                    ).key_arn
+                )
+            self.region_key_arns[dist.region] = key_arn
+            perm = dist.launch_permission
+            distributions.append(
+                aws.ImagebuilderDistributionConfigurationDistribution(
+                    region=dist.region,
+                    ami_distribution_configuration=aws.ImagebuilderDistributionConfigurationDistributionAmiDistributionConfiguration(
+                        name=f"{settings.recipe.name}-{settings.ami_name}",
+                        description=f"{settings.recipe.name} built by {name}",
+                        ami_tags=dict(settings.ami_tags) or None,
+                        kms_key_id=key_arn,
+                        launch_permission=aws.ImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationLaunchPermission(
+                            user_ids=list(perm.account_ids),
+                            organization_arns=list(perm.organization_arns) or None,
+                            organizational_unit_arns=list(perm.organizational_unit_arns) or None,
+                        )
+                        if perm is not None
+                        else None,
+                    ),
+                )
+            )
+        distribution = aws.ImagebuilderDistributionConfiguration(
+            self, "distribution", name=name, distribution=distributions
+        )
+        pipeline = aws.ImagebuilderImagePipeline(
+            self,
+            "pipeline",
+            name=name,
+            image_recipe_arn=recipe.arn,
+            infrastructure_configuration_arn=infrastructure.arn,
+            distribution_configuration_arn=distribution.arn,
+            schedule=aws.ImagebuilderImagePipelineSchedule(
+                schedule_expression=settings.schedule,
+                pipeline_execution_start_condition=settings.start_condition,
+            ),
+            image_tests_configuration=aws.ImagebuilderImagePipelineImageTestsConfiguration(
+                image_tests_enabled=True, timeout_minutes=settings.image_tests_timeout_minutes
+            ),
+        )
+
+        lifecycle_role = aws.IamRole(
+            self,
+            "lifecycle-role",
+            name=physical_name(env, "imagebuilder-lifecycle"),
+            description="Image Builder lifecycle policy execution",
+            assume_role_policy=Fn.jsonencode(service_trust("imagebuilder.amazonaws.com")),
+        )
+        aws.IamRolePolicyAttachment(
+            self, "lifecycle-managed", role=lifecycle_role.name, policy_arn=LIFECYCLE_MANAGED_POLICY
+        )
+        aws.ImagebuilderLifecyclePolicy(
+            self,
+            "lifecycle",
+            name=name,
+            description=f"Deprecate {settings.recipe.name} AMIs beyond the newest "
+            f"{settings.lifecycle.keep_active}, delete them with their snapshots beyond {settings.lifecycle.keep}",
+            execution_role=lifecycle_role.arn,
+            resource_type="AMI_IMAGE",
+            status="ENABLED",
+            policy_detail=[
+                aws.ImagebuilderLifecyclePolicyPolicyDetail(
+                    action=[aws.ImagebuilderLifecyclePolicyPolicyDetailAction(type="DEPRECATE")],
+                    filter=[
+                        aws.ImagebuilderLifecyclePolicyPolicyDetailFilter(
+                            type="COUNT", value=settings.lifecycle.keep_active
+                        )
+                    ],
+                ),
+                aws.ImagebuilderLifecyclePolicyPolicyDetail(
+                    action=[
+                        aws.ImagebuilderLifecyclePolicyPolicyDetailAction(
+                            type="DELETE",
+                            include_resources=[
+                                aws.ImagebuilderLifecyclePolicyPolicyDetailActionIncludeResources(
+                                    amis=True, snapshots=True
+                                )
+                            ],
+                        )
+                    ],
+                    filter=[
+                        aws.ImagebuilderLifecyclePolicyPolicyDetailFilter(
+                            type="COUNT", value=settings.lifecycle.keep
+                        )
+                    ],
+                ),
+            ],
+            resource_selection=[
+                aws.ImagebuilderLifecyclePolicyResourceSelection(
+                    recipe=[
+                        aws.ImagebuilderLifecyclePolicyResourceSelectionRecipe(
+                            name=name, semantic_version=settings.recipe.version
+                        )
+                    ]
+                )
+            ],
+        )
+
+        self.pipeline_arn: str = pipeline.arn
+        self.recipe_arn: str = recipe.arn
+        self.topic_arn: str = topic.arn
+        self.log_bucket_name = logs.bucket_name

@@ -1,0 +1,87 @@
+"""The prod Image Builder pipeline as synthesized (dev and stg have none)."""
+
+from __future__ import annotations
+
+from tests.conftest import one, resources
+
+PRIMARY = "prod-ap-northeast-1"
+
+
+def test_only_prod_primary_has_image_builder(stacks):
+    for name, stack in stacks.items():
+        has = bool(resources(stack, "aws_imagebuilder_image_pipeline"))
+        assert has == (name == PRIMARY), name
+
+
+def test_pipeline_schedule_and_tests(stacks):
+    pipeline = one(stacks[PRIMARY], "aws_imagebuilder_image_pipeline")
+    assert pipeline["schedule"] == {
+        "schedule_expression": "cron(0 0 ? * SUN *)",
+        "pipeline_execution_start_condition": "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE",
+    }
+    assert pipeline["image_tests_configuration"] == {"image_tests_enabled": True, "timeout_minutes": 60}
+
+
+def test_recipe_on_latest_al2023_with_encrypted_gp3_root_and_replaced_first(stacks):
+    recipe = one(stacks[PRIMARY], "aws_imagebuilder_image_recipe")
+    assert (
+        recipe["parent_image"] == "arn:aws:imagebuilder:ap-northeast-1:aws:image/amazon-linux-2023-x86/x.x.x"
+    )
+    assert recipe["version"] == "1.0.0" and recipe["lifecycle"] == {"create_before_destroy": True}
+    ebs = recipe["block_device_mapping"][0]["ebs"]
+    assert (ebs["volume_size"], ebs["volume_type"], ebs["encrypted"]) == (30, "gp3", "true")
+    assert ebs["kms_key_id"].startswith("${aws_kms_key.")
+    arns = [c["component_arn"] for c in recipe["component"]]
+    assert arns[0] == "arn:aws:imagebuilder:ap-northeast-1:aws:component/update-linux/x.x.x"
+    assert arns[2].startswith("${aws_imagebuilder_component.")
+
+
+def test_custom_component_from_the_repository(stacks):
+    component = one(stacks[PRIMARY], "aws_imagebuilder_component")
+    assert component["name"] == "acme-prod-install-app-dependencies" and component["version"] == "1.0.0"
+    assert "dnf install -y docker git jq" in component["data"]
+    assert component["lifecycle"] == {"create_before_destroy": True}
+
+
+def test_infrastructure_imdsv2_terminate_logs_and_notifications(stacks):
+    infra = one(stacks[PRIMARY], "aws_imagebuilder_infrastructure_configuration")
+    assert infra["instance_metadata_options"] == {"http_tokens": "required", "http_put_response_hop_limit": 2}
+    assert infra["terminate_instance_on_failure"] is True and infra["instance_types"] == ["m5.large"]
+    assert infra["subnet_id"] == "subnet-0a1b2c3d4e5f60718"
+    assert (
+        infra["logging"]["s3_logs"]["s3_bucket_name"]
+        == "acme-prod-image-builder-logs-123456789012-ap-northeast-1"
+    )
+    assert one(stacks[PRIMARY], "aws_sns_topic")["kms_master_key_id"].startswith("${aws_kms_key.")
+    policies = {r["policy_arn"] for r in resources(stacks[PRIMARY], "aws_iam_role_policy_attachment")}
+    assert {
+        "arn:aws:iam::aws:policy/EC2InstanceProfileForImageBuilder",
+        "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+        "arn:aws:iam::aws:policy/service-role/EC2ImageBuilderLifecycleExecutionPolicy",
+    } <= policies
+
+
+def test_distribution_per_region_with_own_key_and_launch_permission(stacks):
+    stack = stacks[PRIMARY]
+    dist = one(stack, "aws_imagebuilder_distribution_configuration")["distribution"]
+    assert [d["region"] for d in dist] == ["ap-northeast-1", "us-west-2"]
+    for d in dist:
+        ami = d["ami_distribution_configuration"]
+        assert ami["name"] == "my-golden-image-{{ imagebuilder:buildDate }}"
+        assert ami["launch_permission"] == {"user_ids": ["222222222222", "333333333333"]}
+    keys = {d["region"]: d["ami_distribution_configuration"]["kms_key_id"] for d in dist}
+    assert keys["ap-northeast-1"] != keys["us-west-2"]
+    west_keys = [k for k in resources(stack, "aws_kms_key") if k.get("provider") == "aws.us-west-2"]
+    assert any("Image Builder AMIs" in k["description"] for k in west_keys)
+    assert {"image_distribution_ap_northeast_1_key_arn", "image_distribution_us_west_2_key_arn"} <= set(
+        stack["output"]
+    )
+
+
+def test_lifecycle_policy_deprecates_then_deletes_with_snapshots(stacks):
+    policy = one(stacks[PRIMARY], "aws_imagebuilder_lifecycle_policy")
+    details = {d["action"][0]["type"]: d for d in policy["policy_detail"]}
+    assert details["DEPRECATE"]["filter"] == [{"type": "COUNT", "value": 3}]
+    assert details["DELETE"]["filter"] == [{"type": "COUNT", "value": 5}]
+    assert details["DELETE"]["action"][0]["include_resources"] == [{"amis": True, "snapshots": True}]
+    assert policy["resource_type"] == "AMI_IMAGE"

@@ -1,0 +1,41 @@
+"""Pure Image Builder builders: component document checks, IAM and key policies."""
+
+from __future__ import annotations
+
+from policies.imagebuilder import document_problems, logs_policy
+from policies.kms import key_policy
+
+GOOD = """
+schemaVersion: 1.0
+phases:
+  - name: build
+    steps:
+      - {name: Install, action: ExecuteBash, inputs: {commands: [echo hi]}}
+"""
+
+
+def test_minimal_document_with_build_phase_passes():
+    assert list(document_problems(GOOD)) == []
+
+
+def test_duplicate_phase_and_step_names_fail():
+    text = (
+        GOOD
+        + "  - name: build\n    steps:\n      - {name: A, action: X, inputs: {}}\n      - {name: A, action: X, inputs: {}}\n"
+    )
+    problems = list(document_problems(text))
+    assert "must define phase 'build' once" in problems
+    assert any("used twice" in p for p in problems)
+
+
+def test_logs_policy_writes_only_under_the_prefix():
+    doc = logs_policy("arn:aws:s3:::b", "image-builder/", "arn:key")
+    assert doc["Statement"][0]["Resource"] == "arn:aws:s3:::b/image-builder/*"
+    assert doc["Statement"][0]["Action"] == ["s3:PutObject"]
+
+
+def test_key_policy_lets_shared_accounts_use_the_key():
+    doc = key_policy("123456789012", user_accounts=["333333333333", "222222222222"])
+    [shared] = [s for s in doc["Statement"] if s["Sid"] == "OtherAccountsUseKey"]
+    assert shared["Principal"]["AWS"] == ["arn:aws:iam::222222222222:root", "arn:aws:iam::333333333333:root"]
+    assert "kms:CreateGrant" in shared["Action"] and "kms:*" not in shared["Action"]

@@ -1,0 +1,173 @@
+"""Image Builder rules (IB-*): each fails on a bad input and passes on the reference configuration."""
+
+from __future__ import annotations
+
+from core.imagelock import project_lock, render
+from tests.unit.helpers import edit, error_for, errors, loads
+
+DOC = "components/install-app-dependencies.yaml"
+
+
+def ib(change):
+    return lambda d: change(d["image_builder"])
+
+
+def test_reference_configuration_passes(config_dir):
+    project = loads(config_dir)
+    assert not [w for w in project.warnings if "IB-" in w.render()]
+
+
+def test_committed_lock_file_is_current(project):
+    from tests.conftest import CONFIG
+
+    assert render(project_lock(project.environments)) == (CONFIG / "image-builder.lock.json").read_text(), (
+        "config/image-builder.lock.json is stale: run `python main.py image-lock`"
+    )
+
+
+def test_rejects_five_field_cron(config_dir):
+    edit(config_dir, "prod", ib(lambda i: i.update(schedule="cron(0 0 * * *)")))
+    assert "six-field" in error_for(config_dir, "[IB-CRON]")
+
+
+def test_rejects_cron_with_both_day_fields(config_dir):
+    edit(config_dir, "prod", ib(lambda i: i.update(schedule="cron(0 0 * * SUN *)")))
+    assert "image_builder.schedule" in error_for(config_dir, "[IB-CRON-DAYS]")
+
+
+def test_rejects_non_semantic_version(config_dir):
+    edit(config_dir, "prod", ib(lambda i: i["components"][0].update(version="1.0")))
+    assert "components[0].version" in error_for(config_dir, "[IB-SEMVER]")
+
+
+def test_rejects_two_distributions_in_one_region(config_dir):
+    edit(config_dir, "prod", ib(lambda i: i["distributions"][1].update(region="ap-northeast-1")))
+    assert "distributions[1].region" in error_for(config_dir, "[IB-DIST-REGION]")
+
+
+def test_rejects_empty_launch_permission(config_dir):
+    edit(config_dir, "prod", ib(lambda i: i["distributions"][0]["launch_permission"].update(account_ids=[])))
+    assert "at least one account" in error_for(config_dir, "[IB-LAUNCH-PERMISSION]")
+
+
+def test_rejects_launch_permission_account_that_is_not_12_digits(config_dir):
+    edit(
+        config_dir,
+        "prod",
+        ib(lambda i: i["distributions"][0]["launch_permission"].update(account_ids=["2222"])),
+    )
+    assert "account_ids[0]" in error_for(config_dir, "[AWS-ACCOUNT-ID]")
+
+
+def test_rejects_aws_managed_key_for_shared_ami(config_dir):
+    arn = "arn:aws:kms:ap-northeast-1:123456789012:alias/aws/ebs"
+    edit(config_dir, "prod", ib(lambda i: i["distributions"][0].update(kms_key_arn=arn)))
+    assert "customer-managed" in error_for(config_dir, "[IB-SHARE-CMK]")
+
+
+def test_rejects_key_of_another_region(config_dir):
+    arn = "arn:aws:kms:ap-northeast-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    edit(config_dir, "prod", ib(lambda i: i["distributions"][1].update(kms_key_arn=arn)))
+    assert "must be a key in us-west-2" in error_for(config_dir, "[IB-KEY-REGION]")
+
+
+def test_accepts_key_in_its_region(config_dir):
+    arn = "arn:aws:kms:us-west-2:123456789012:key/11111111-2222-3333-4444-555555555555"
+    edit(config_dir, "prod", ib(lambda i: i["distributions"][1].update(kms_key_arn=arn)))
+    loads(config_dir)
+
+
+def test_rejects_component_document_without_build_phase(config_dir):
+    path = config_dir / DOC
+    path.write_text(path.read_text().replace("name: build", "name: setup"))
+    message = error_for(config_dir, "[IB-COMPONENT-DOC]")
+    assert "must have a 'build' phase" in message and "phases[0].name must be one of" in "\n".join(
+        errors(config_dir)
+    )
+
+
+def test_rejects_component_document_that_is_not_yaml(config_dir):
+    (config_dir / DOC).write_text("phases: [\n")
+    assert "is not valid YAML" in error_for(config_dir, "[IB-COMPONENT-DOC]")
+
+
+def test_rejects_step_without_inputs_and_wrong_schema_version(config_dir):
+    path = config_dir / DOC
+    text = path.read_text().replace("schemaVersion: 1.0", "schemaVersion: 2.0")
+    path.write_text(
+        text.replace("        inputs:\n          commands:\n            - systemctl enable docker\n", "")
+    )
+    found = "\n".join(e for e in errors(config_dir) if "[IB-COMPONENT-DOC]" in e)
+    assert "schemaVersion: 1.0" in found and "steps[1] must have inputs" in found
+
+
+def test_rejects_missing_component_document(config_dir):
+    (config_dir / DOC).unlink()
+    assert "cannot be read" in error_for(config_dir, "[IB-COMPONENT-DOC]")
+
+
+def test_rejects_ami_name_without_build_date(config_dir):
+    edit(config_dir, "prod", ib(lambda i: i.update(ami_name="latest")))
+    assert "imagebuilder:buildDate" in error_for(config_dir, "[IB-AMI-NAME]")
+
+
+def test_rejects_lifecycle_deleting_before_deprecating(config_dir):
+    edit(config_dir, "prod", ib(lambda i: i.update(lifecycle={"keep_active": 5, "keep": 5})))
+    assert "greater than keep_active" in error_for(config_dir, "[IB-LIFECYCLE]")
+
+
+def test_rejects_component_listed_twice(config_dir):
+    edit(config_dir, "prod", ib(lambda i: i["recipe"]["components"].append("update-linux")))
+    assert "listed twice" in error_for(config_dir, "[IB-COMPONENT-REF]")
+
+
+# --- versions that follow content (IB-VERSION-LOCK) ----------------------------------------------
+
+
+def _change_document(config_dir):
+    path = config_dir / DOC
+    path.write_text(path.read_text().replace("docker git jq", "docker git jq unzip"))
+
+
+def test_changed_component_without_bump_names_the_version_to_bump(config_dir):
+    _change_document(config_dir)
+    found = [e for e in errors(config_dir) if "[IB-VERSION-LOCK]" in e]
+    assert any(
+        "components[0].version" in e
+        and "component install-app-dependencies changed" in e
+        and "bump version 1.0.0 to 1.0.1" in e
+        for e in found
+    ), found
+
+
+def test_bumped_component_and_recipe_pass_and_lock_records_them(config_dir):
+    import json
+
+    from core import imagelock
+
+    _change_document(config_dir)
+
+    def bump(i):
+        i["components"][0]["version"] = "1.0.1"
+
+    edit(config_dir, "prod", ib(bump))
+    # the recipe refers to the component's version, so it must be bumped too
+    assert "bump version 1.0.0 to 1.0.1" in error_for(config_dir, "recipe my-golden-image changed")
+    edit(config_dir, "prod", ib(lambda i: i["recipe"].update(version="1.0.1")))
+    project = loads(config_dir)
+    stale = [w.render() for w in project.warnings if "IB-VERSION-LOCK" in w.render()]
+    assert len(stale) == 2 and "image-lock" in stale[0]
+    imagelock.write(config_dir, project.environments)
+    lock = json.loads((config_dir / "image-builder.lock.json").read_text())
+    assert lock["prod"]["components"]["install-app-dependencies"]["version"] == "1.0.1"
+    assert not [w for w in loads(config_dir).warnings if "IB-VERSION-LOCK" in w.render()]
+
+
+def test_recipe_change_without_bump_fails(config_dir):
+    edit(config_dir, "prod", ib(lambda i: i["recipe"]["root_volume"].update(size_gib=40)))
+    assert "bump version 1.0.0 to 1.0.1" in error_for(config_dir, "recipe.version")
+
+
+def test_version_below_the_lock_fails(config_dir):
+    edit(config_dir, "prod", ib(lambda i: i["recipe"].update(version="0.9.0")))
+    assert "below the locked version 1.0.0" in error_for(config_dir, "[IB-VERSION-LOCK]")
