@@ -47,3 +47,16 @@ def ecr_repository_url(account_id: str, region: str, name: str) -> str:
 def bucket_name(env: Environment, component: str, region: str) -> str:
     """`{org}-{env}-{component}-{account}-{region}`: globally unique by construction."""
     return f"{physical_name(env, component)}-{env.account_id}-{region}"
+
+
+# --- supply chain ---------------------------------------------------------------------------------
+
+
+def signing_profile_name(env: Environment) -> str:
+    """AWS Signer profile names allow only letters, digits and '_': `{org}_{env}_images`."""
+    return physical_name(env, "images").replace("-", "_")
+
+
+def blocked_images_table(env: Environment) -> str:
+    """The scan gate's DynamoDB table of blocked images (read by `check-image`)."""
+    return physical_name(env, "blocked-images")
