@@ -4,6 +4,9 @@ Import this module only through `core.framework.aws`: the framework seam decides
 package is loaded before these imports run. Add a line here when a module needs a new resource.
 """
 
+from cdktf_cdktf_provider_aws.cloudwatch_event_rule import CloudwatchEventRule
+from cdktf_cdktf_provider_aws.cloudwatch_event_target import CloudwatchEventTarget
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.codeartifact_domain import CodeartifactDomain
 from cdktf_cdktf_provider_aws.codeartifact_domain_permissions_policy import (
     CodeartifactDomainPermissionsPolicy,
@@ -15,6 +18,12 @@ from cdktf_cdktf_provider_aws.codeartifact_repository import (
 )
 from cdktf_cdktf_provider_aws.codeartifact_repository_permissions_policy import (
     CodeartifactRepositoryPermissionsPolicy,
+)
+from cdktf_cdktf_provider_aws.dynamodb_table import (
+    DynamodbTable,
+    DynamodbTableAttribute,
+    DynamodbTablePointInTimeRecovery,
+    DynamodbTableServerSideEncryption,
 )
 from cdktf_cdktf_provider_aws.ecr_lifecycle_policy import EcrLifecyclePolicy
 from cdktf_cdktf_provider_aws.ecr_pull_through_cache_rule import EcrPullThroughCacheRule
@@ -40,10 +49,18 @@ from cdktf_cdktf_provider_aws.ecr_repository_creation_template import (
     EcrRepositoryCreationTemplateEncryptionConfiguration,
 )
 from cdktf_cdktf_provider_aws.ecr_repository_policy import EcrRepositoryPolicy
+from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey
+from cdktf_cdktf_provider_aws.lambda_function import (
+    LambdaFunction,
+    LambdaFunctionDeadLetterConfig,
+    LambdaFunctionEnvironment,
+)
+from cdktf_cdktf_provider_aws.lambda_function_event_invoke_config import LambdaFunctionEventInvokeConfig
+from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
 from cdktf_cdktf_provider_aws.provider import (
     AwsProvider,
     AwsProviderAssumeRole,
@@ -88,17 +105,32 @@ from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
     S3BucketVersioningA,
     S3BucketVersioningVersioningConfiguration,
 )
+from cdktf_cdktf_provider_aws.signer_signing_profile import (
+    SignerSigningProfile,
+    SignerSigningProfileSignatureValidityPeriod,
+)
+from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
+from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
+from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
+from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
 
 __all__ = [
     "AwsProvider",
     "AwsProviderAssumeRole",
     "AwsProviderDefaultTags",
+    "CloudwatchEventRule",
+    "CloudwatchEventTarget",
+    "CloudwatchLogGroup",
     "CodeartifactDomain",
     "CodeartifactDomainPermissionsPolicy",
     "CodeartifactRepository",
     "CodeartifactRepositoryExternalConnections",
     "CodeartifactRepositoryPermissionsPolicy",
     "CodeartifactRepositoryUpstream",
+    "DynamodbTable",
+    "DynamodbTableAttribute",
+    "DynamodbTablePointInTimeRecovery",
+    "DynamodbTableServerSideEncryption",
     "EcrLifecyclePolicy",
     "EcrPullThroughCacheRule",
     "EcrRegistryPolicy",
@@ -115,10 +147,16 @@ __all__ = [
     "EcrRepositoryCreationTemplateEncryptionConfiguration",
     "EcrRepositoryEncryptionConfiguration",
     "EcrRepositoryPolicy",
+    "IamPolicy",
     "IamRole",
     "IamRolePolicy",
     "KmsAlias",
     "KmsKey",
+    "LambdaFunction",
+    "LambdaFunctionDeadLetterConfig",
+    "LambdaFunctionEnvironment",
+    "LambdaFunctionEventInvokeConfig",
+    "LambdaPermission",
     "S3Bucket",
     "S3BucketLifecycleConfiguration",
     "S3BucketLifecycleConfigurationRule",
@@ -148,4 +186,10 @@ __all__ = [
     "S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA",
     "S3BucketVersioningA",
     "S3BucketVersioningVersioningConfiguration",
+    "SignerSigningProfile",
+    "SignerSigningProfileSignatureValidityPeriod",
+    "SnsTopic",
+    "SnsTopicPolicy",
+    "SnsTopicSubscription",
+    "SqsQueue",
 ]

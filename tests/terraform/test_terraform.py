@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from core.tfrun import StackCheck, check_stack, find_provider_mirror, terraform_binary
+from tests.synth.test_supply_chain_synth import SUPPLY_CHAIN_TYPES
 
 
 @pytest.fixture(scope="session")
@@ -95,6 +96,14 @@ def test_prod_plan_covers_artifact_buckets(checks):
         "aws_s3_bucket_replication_configuration",
     ):
         assert actions.get(rtype), f"{rtype} missing from the prod plan"
+
+
+@pytest.mark.parametrize("stack", ["dev-ap-northeast-1", "stg-ap-northeast-1", "prod-ap-northeast-1"])
+def test_plan_covers_signing_and_the_scan_gate(checks, stack):
+    actions = planned(checks[stack])
+    for rtype in SUPPLY_CHAIN_TYPES:
+        assert actions.get(rtype), f"{rtype} missing from the {stack} plan"
+    assert actions["aws_cloudwatch_event_target"] == ["create", "create"]
 
 
 def test_planned_lifecycle_keeps_filter_shapes_and_days(checks):
