@@ -4,6 +4,9 @@ Import this module only through `core.framework.aws`: the framework seam decides
 package is loaded before these imports run. Add a line here when a module needs a new resource.
 """
 
+from cdktf_cdktf_provider_aws.cloudwatch_event_rule import CloudwatchEventRule
+from cdktf_cdktf_provider_aws.cloudwatch_event_target import CloudwatchEventTarget
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.codeartifact_domain import CodeartifactDomain
 from cdktf_cdktf_provider_aws.codeartifact_domain_permissions_policy import (
     CodeartifactDomainPermissionsPolicy,
@@ -15,6 +18,12 @@ from cdktf_cdktf_provider_aws.codeartifact_repository import (
 )
 from cdktf_cdktf_provider_aws.codeartifact_repository_permissions_policy import (
     CodeartifactRepositoryPermissionsPolicy,
+)
+from cdktf_cdktf_provider_aws.dynamodb_table import (
+    DynamodbTable,
+    DynamodbTableAttribute,
+    DynamodbTablePointInTimeRecovery,
+    DynamodbTableServerSideEncryption,
 )
 from cdktf_cdktf_provider_aws.ecr_lifecycle_policy import EcrLifecyclePolicy
 from cdktf_cdktf_provider_aws.ecr_pull_through_cache_rule import EcrPullThroughCacheRule
@@ -41,6 +50,7 @@ from cdktf_cdktf_provider_aws.ecr_repository_creation_template import (
 )
 from cdktf_cdktf_provider_aws.ecr_repository_policy import EcrRepositoryPolicy
 from cdktf_cdktf_provider_aws.iam_instance_profile import IamInstanceProfile
+from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
@@ -79,6 +89,13 @@ from cdktf_cdktf_provider_aws.imagebuilder_lifecycle_policy import (
 )
 from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey
+from cdktf_cdktf_provider_aws.lambda_function import (
+    LambdaFunction,
+    LambdaFunctionDeadLetterConfig,
+    LambdaFunctionEnvironment,
+)
+from cdktf_cdktf_provider_aws.lambda_function_event_invoke_config import LambdaFunctionEventInvokeConfig
+from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
 from cdktf_cdktf_provider_aws.provider import (
     AwsProvider,
     AwsProviderAssumeRole,
@@ -123,18 +140,32 @@ from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
     S3BucketVersioningA,
     S3BucketVersioningVersioningConfiguration,
 )
+from cdktf_cdktf_provider_aws.signer_signing_profile import (
+    SignerSigningProfile,
+    SignerSigningProfileSignatureValidityPeriod,
+)
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
+from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
+from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
+from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
 
 __all__ = [
     "AwsProvider",
     "AwsProviderAssumeRole",
     "AwsProviderDefaultTags",
+    "CloudwatchEventRule",
+    "CloudwatchEventTarget",
+    "CloudwatchLogGroup",
     "CodeartifactDomain",
     "CodeartifactDomainPermissionsPolicy",
     "CodeartifactRepository",
     "CodeartifactRepositoryExternalConnections",
     "CodeartifactRepositoryPermissionsPolicy",
     "CodeartifactRepositoryUpstream",
+    "DynamodbTable",
+    "DynamodbTableAttribute",
+    "DynamodbTablePointInTimeRecovery",
+    "DynamodbTableServerSideEncryption",
     "EcrLifecyclePolicy",
     "EcrPullThroughCacheRule",
     "EcrRegistryPolicy",
@@ -152,6 +183,7 @@ __all__ = [
     "EcrRepositoryEncryptionConfiguration",
     "EcrRepositoryPolicy",
     "IamInstanceProfile",
+    "IamPolicy",
     "IamRole",
     "IamRolePolicy",
     "IamRolePolicyAttachment",
@@ -180,6 +212,11 @@ __all__ = [
     "ImagebuilderLifecyclePolicyResourceSelectionRecipe",
     "KmsAlias",
     "KmsKey",
+    "LambdaFunction",
+    "LambdaFunctionDeadLetterConfig",
+    "LambdaFunctionEnvironment",
+    "LambdaFunctionEventInvokeConfig",
+    "LambdaPermission",
     "S3Bucket",
     "S3BucketLifecycleConfiguration",
     "S3BucketLifecycleConfigurationRule",
@@ -209,5 +246,10 @@ __all__ = [
     "S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA",
     "S3BucketVersioningA",
     "S3BucketVersioningVersioningConfiguration",
+    "SignerSigningProfile",
+    "SignerSigningProfileSignatureValidityPeriod",
     "SnsTopic",
+    "SnsTopicPolicy",
+    "SnsTopicSubscription",
+    "SqsQueue",
 ]

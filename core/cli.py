@@ -130,6 +130,35 @@ def cmd_image_lock(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_check_image(args: argparse.Namespace) -> int:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from core import imagecheck
+    from core.naming import blocked_images_table
+
+    try:
+        ref = imagecheck.parse_ref(args.image)
+    except imagecheck.BadImageRef as exc:
+        raise UsageError(f"image: {exc}") from None
+    project = load_project(args.config_dir)
+    envs = {e.name: e for e in project.environments}
+    env = envs.get(args.env)
+    if env is None:
+        raise UsageError(f"--env: unknown environment {args.env!r}; defined: {', '.join(envs)}")
+    if env.supply_chain is None or env.supply_chain.scan_gate is None:
+        raise UsageError(f"--env: environment {env.name!r} has no supply_chain.scan_gate")
+    try:
+        verdict = imagecheck.lookup(ref, blocked_images_table(env), args.region or env.primary_region)
+    except (BotoCoreError, ClientError) as exc:  # fail closed: a deploy must not pass unchecked
+        print(f"error: cannot check {ref.key}, treat it as blocked: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    if verdict.blocked:
+        print(verdict.describe(ref), file=sys.stderr)
+        return EXIT_FAILED
+    print(verdict.describe(ref))
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="main.py",
@@ -194,6 +223,26 @@ def parser() -> argparse.ArgumentParser:
         help="folder holding environments/*.yaml and the lock file (default: ./config)",
     )
     p.set_defaults(func=cmd_image_lock)
+
+    p = sub.add_parser(
+        "check-image",
+        help="exit 0 if an image is not blocked by the scan-findings gate, 1 (with the reason) if it is",
+        description="Look the image up in the environment's blocked-images table (written by the scan "
+        "gate on a CRITICAL finding). Run it in deploy jobs before deploying an image. Uses the usual "
+        "AWS credentials; AWS_ENDPOINT_URL points it at another endpoint. An AWS error exits 1 (fail "
+        "closed).",
+        epilog="exit codes: 0 not blocked; 1 blocked, or the check could not run; 2 bad input or usage.",
+    )
+    p.add_argument("image", help="<repository>@sha256:<digest> or <repository>:<tag>")
+    p.add_argument("--env", required=True, metavar="NAME", help="the environment whose gate to ask")
+    p.add_argument(
+        "--config-dir",
+        type=Path,
+        default=PROJECT_ROOT / "config",
+        help="folder holding environments/*.yaml (default: ./config)",
+    )
+    p.add_argument("--region", help="region of the table (default: the environment's primary region)")
+    p.set_defaults(func=cmd_check_image)
     return top
 
 

@@ -58,11 +58,13 @@ if _LAZY and _NODE_PRELOAD.is_file() and str(_NODE_PRELOAD) not in os.environ.ge
 
 from cdktf import (  # noqa: E402 - the environment above must be set before jsii starts
     App,
+    AssetType,
     CloudBackend,
     Fn,
     LocalBackend,
     NamedCloudWorkspace,
     S3Backend,
+    TerraformAsset,
     TerraformIterator,
     TerraformOutput,
     TerraformResourceLifecycle,
@@ -180,12 +182,14 @@ else:
 __all__ = [
     "PROVIDER_IMPORT_MODE",
     "App",
+    "AssetType",
     "CloudBackend",
     "Construct",
     "Fn",
     "LocalBackend",
     "NamedCloudWorkspace",
     "S3Backend",
+    "TerraformAsset",
     "TerraformIterator",
     "TerraformOutput",
     "TerraformResourceLifecycle",

@@ -20,6 +20,7 @@ from core.types import (
     ExternalConnection,
     ImageBuilderName,
     KmsKeyArn,
+    LogRetentionDays,
     NamePart,
     OrgArn,
     OrgId,
@@ -420,6 +421,43 @@ class ImageBuilder(Model):
 LOCK_FILE = "image-builder.lock.json"
 
 
+# --- supply chain: image signing and the scan-findings gate ------------------------------------
+
+
+class SignatureValidity(Model):
+    """How long a signature made with the profile stays valid (AWS Signer's default: 135 months)."""
+
+    value: int = Field(..., ge=1, description="A number of `type` units.")
+    type: Literal["DAYS", "MONTHS", "YEARS"]
+
+
+class Signing(Model):
+    """An AWS Signer signing profile for container images (Notation) and the CI signing policy."""
+
+    signature_validity: SignatureValidity = SignatureValidity(value=12, type="MONTHS")
+
+
+class Subscription(Model):
+    """One subscriber of the scan-findings topic."""
+
+    protocol: Literal["email", "email-json", "https", "sqs", "lambda", "sms"]
+    endpoint: str = Field(..., min_length=1, description="Address, URL or ARN matching the protocol.")
+
+
+class ScanGate(Model):
+    """EventBridge rules on CRITICAL findings -> an encrypted SNS topic and the blocking Lambda."""
+
+    subscriptions: tuple[Subscription, ...] = ()
+    log_retention_days: LogRetentionDays = Field(90, description="The gate Lambda's log retention.")
+
+
+class SupplyChain(Model):
+    """Image signing and the scan-findings gate, in the primary region."""
+
+    signing: Signing | None = Signing()
+    scan_gate: ScanGate | None = ScanGate()
+
+
 # --- environment ---------------------------------------------------------------------------------
 
 
@@ -442,6 +480,9 @@ class Environment(Model):
 
     artifact_bucket: ArtifactBucket | None = Field(None, description="The S3 artifact bucket, if any.")
     image_builder: ImageBuilder | None = Field(None, description="An EC2 Image Builder golden-AMI pipeline.")
+    supply_chain: SupplyChain | None = Field(
+        None, description="Image signing and the scan-findings gate; omit for neither."
+    )
 
     @property
     def regions(self) -> tuple[str, ...]:

@@ -52,3 +52,16 @@ def bucket_name(env: Environment, component: str, region: str) -> str:
 def escape(text: str) -> str:
     """Make a literal string safe in Terraform JSON: `${` and `%{` would start a template there."""
     return text.replace("${", "$${").replace("%{", "%%{")
+
+
+# --- supply chain ---------------------------------------------------------------------------------
+
+
+def signing_profile_name(env: Environment) -> str:
+    """AWS Signer profile names allow only letters, digits and '_': `{org}_{env}_images`."""
+    return physical_name(env, "images").replace("-", "_")
+
+
+def blocked_images_table(env: Environment) -> str:
+    """The scan gate's DynamoDB table of blocked images (read by `check-image`)."""
+    return physical_name(env, "blocked-images")

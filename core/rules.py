@@ -1335,3 +1335,86 @@ def _unmanaged_destination(envs: Sequence[Environment]) -> Iterator[tuple[str, F
                 "(AES256, MUTABLE); add it to extra_regions"
             )
         yield rep.source, Finding(loc, message, f"{rep.account}/{rep.region}", warning=True)
+
+
+# --- supply chain: image signing and the scan-findings gate -------------------------------------
+
+SIGNER_GUIDE = "https://docs.aws.amazon.com/signer/latest/developerguide"
+SNS_API = "https://docs.aws.amazon.com/sns/latest/api"
+
+describe(
+    "LOGS-RETENTION",
+    "Log retention is one of the periods CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, ... 3653 days).",
+    "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html",
+)
+
+# AWS Signer documents 135 months as the default (and longest) validity of a signature.
+SIGNATURE_MAX_MONTHS = 135
+_MONTHS_PER = {"DAYS": 12 / 365, "MONTHS": 1, "YEARS": 12}
+
+
+@env_rule(
+    "SIGN-VALIDITY",
+    "A signature's validity is at most 135 months (AWS Signer's default and limit).",
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-signer-signingprofile.html",
+)
+def _signature_validity(env: Environment) -> Iterator[Finding]:
+    signing = env.supply_chain.signing if env.supply_chain else None
+    if signing is None:
+        return
+    validity = signing.signature_validity
+    if validity.value * _MONTHS_PER[validity.type] > SIGNATURE_MAX_MONTHS:
+        yield Finding(
+            ("supply_chain", "signing", "signature_validity"),
+            f"must be at most {SIGNATURE_MAX_MONTHS} months (11 years, 4106 days)",
+            f"{validity.value} {validity.type}",
+        )
+
+
+_SUBSCRIPTION_ENDPOINTS: dict[str, tuple[re.Pattern[str], str]] = {
+    "email": (re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+"), "an email address"),
+    "email-json": (re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+"), "an email address"),
+    "https": (re.compile(r"https://[^\s/]+\S*"), "an https:// URL"),
+    "sqs": (re.compile(r"arn:aws(?:-cn|-us-gov)?:sqs:[a-z0-9-]+:\d{12}:[\w-]{1,80}"), "an SQS queue ARN"),
+    "lambda": (
+        re.compile(r"arn:aws(?:-cn|-us-gov)?:lambda:[a-z0-9-]+:\d{12}:function:[\w-]{1,64}(?::[\w$-]+)?"),
+        "a Lambda function ARN",
+    ),
+    "sms": (re.compile(r"\+[1-9]\d{6,14}"), "a phone number in E.164 form such as '+819012345678'"),
+}
+
+
+@env_rule(
+    "GATE-SUB-ENDPOINT",
+    "A scan-findings subscription's endpoint fits its protocol (email address, https URL, SQS/Lambda ARN, E.164 number).",
+    f"{SNS_API}/API_Subscribe.html",
+)
+def _gate_subscriptions(env: Environment) -> Iterator[Finding]:
+    gate = env.supply_chain.scan_gate if env.supply_chain else None
+    if gate is None:
+        return
+    for i, sub in enumerate(gate.subscriptions):
+        regex, allowed = _SUBSCRIPTION_ENDPOINTS[sub.protocol]
+        if not regex.fullmatch(sub.endpoint):
+            yield Finding(
+                ("supply_chain", "scan_gate", "subscriptions", i, "endpoint"),
+                f"must be {allowed} for protocol '{sub.protocol}'",
+                sub.endpoint,
+            )
+
+
+@env_rule(
+    "GATE-SCAN-TYPE",
+    "Warning: the scan gate cannot tell the registry's scanning type (no ecr.registry.scanning here), so it "
+    "watches both ECR basic scans and Amazon Inspector findings.",
+    f"{ECR_GUIDE}/image-scanning.html",
+)
+def _gate_scan_type(env: Environment) -> Iterator[Finding]:
+    gate = env.supply_chain.scan_gate if env.supply_chain else None
+    if gate is not None and (env.ecr.registry is None or env.ecr.registry.scanning is None):
+        yield Finding(
+            ("supply_chain", "scan_gate"),
+            "this environment does not set ecr.registry.scanning, so the gate gets a rule for BASIC "
+            "(aws.ecr 'ECR Image Scan') and one for ENHANCED (aws.inspector2) scanning",
+            warning=True,
+        )

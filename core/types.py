@@ -63,9 +63,10 @@ SecretArn = _pattern_type(
     "a Secrets Manager secret ARN (secrets are referenced by ARN, never written in config)",
 )
 # https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html
+ECR_REPOSITORY_REGEX = r"(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*"
 EcrRepositoryName = _pattern_type(
     "ECR-REPO-NAME",
-    r"(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*",
+    ECR_REPOSITORY_REGEX,
     "2-256 lowercase letters, digits and single '.', '_', '-' separators, optionally in "
     "'/'-separated namespaces, starting and ending with a letter or digit",
     max_len=256,
@@ -186,3 +187,24 @@ RelativeFile = _pattern_type(
     "a .yaml file path relative to the config folder, without '..' (e.g. "
     "'components/install-app-dependencies.yaml')",
 )
+
+
+# --- supply chain ---------------------------------------------------------------------------------
+# https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
+LOG_RETENTION_DAYS = (
+    *(1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731),
+    *(1096, 1827, 2192, 2557, 2922, 3288, 3653),
+)
+
+
+def _retention(value: int) -> int:
+    if value not in LOG_RETENTION_DAYS:
+        raise violation(
+            "LOGS-RETENTION",
+            "must be one of the retention periods CloudWatch Logs accepts: "
+            + ", ".join(map(str, LOG_RETENTION_DAYS)),
+        )
+    return value
+
+
+LogRetentionDays = Annotated[int, AfterValidator(_retention)]

@@ -23,6 +23,7 @@ from modules.ecr import EcrRegistry, EcrRepositories
 from modules.imagebuilder import ImagePipeline
 from modules.kms import KmsKey
 from modules.s3 import ArtifactBucket
+from modules.supply_chain import ImageSigning, ScanFindingsGate
 
 
 class RegionStack(TerraformStack):
@@ -110,6 +111,8 @@ class RegionStack(TerraformStack):
             self._codeartifact(env)
         if self.primary and env.image_builder is not None:
             self._image_builder(env)
+        if self.primary and env.supply_chain is not None:
+            self._supply_chain(env)
 
     def _image_builder(self, env: Environment) -> None:
         assert env.image_builder is not None
@@ -126,6 +129,28 @@ class RegionStack(TerraformStack):
                 value=key_arn,
                 description=f"KMS key of the AMI copies in {region}",
             )
+
+    def _supply_chain(self, env: Environment) -> None:
+        settings = env.supply_chain
+        assert settings is not None
+        if settings.signing is not None:
+            signing = ImageSigning(self, "signing", env=env, settings=settings.signing)
+            TerraformOutput(self, "signing_profile_arn", value=signing.profile_arn)
+            TerraformOutput(self, "signing_policy_arn", value=signing.policy_arn)
+            TerraformOutput(self, "notation_sign_command", value=signing.sign_command)
+            TerraformOutput(self, "notation_verify_command", value=signing.verify_command)
+        if settings.scan_gate is not None:
+            scanning = env.ecr.registry.scanning if env.ecr.registry else None
+            gate = ScanFindingsGate(
+                self,
+                "scan-gate",
+                env=env,
+                settings=settings.scan_gate,
+                scanning_type=scanning.type if scanning else None,
+            )
+            TerraformOutput(self, "scan_findings_topic_arn", value=gate.topic_arn)
+            TerraformOutput(self, "blocked_images_table", value=gate.table_name)
+            TerraformOutput(self, "scan_gate_dlq_url", value=gate.dlq_url)
 
     def _codeartifact(self, env: Environment) -> None:
         settings = env.codeartifact

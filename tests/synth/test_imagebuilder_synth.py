@@ -52,7 +52,9 @@ def test_infrastructure_imdsv2_terminate_logs_and_notifications(stacks):
         infra["logging"]["s3_logs"]["s3_bucket_name"]
         == "acme-prod-image-builder-logs-123456789012-ap-northeast-1"
     )
-    assert one(stacks[PRIMARY], "aws_sns_topic")["kms_master_key_id"].startswith("${aws_kms_key.")
+    assert one(stacks[PRIMARY], "aws_sns_topic", name="acme-prod-my-golden-image")[
+        "kms_master_key_id"
+    ].startswith("${aws_kms_key.")
     policies = {r["policy_arn"] for r in resources(stacks[PRIMARY], "aws_iam_role_policy_attachment")}
     assert {
         "arn:aws:iam::aws:policy/EC2InstanceProfileForImageBuilder",

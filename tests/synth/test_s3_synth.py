@@ -165,6 +165,7 @@ def test_prod_replicates_releases_to_us_west_2_with_its_own_key(stacks):
         "alias/acme-prod-artifacts-us-west-2",
         "alias/acme-prod-codeartifact",
         "alias/acme-prod-ecr-ap-northeast-1",
+        "alias/acme-prod-scan-gate",
     ]
     role = one(stacks[PROD], "aws_iam_role", name="acme-prod-artifacts-replication")
     assert "s3.amazonaws.com" in role["assume_role_policy"]

@@ -14,6 +14,7 @@ import pytest
 
 from core.synth import count_resources
 from core.tfrun import StackCheck, check_stack, find_provider_mirror, terraform_binary
+from tests.synth.test_supply_chain_synth import SUPPLY_CHAIN_TYPES
 
 
 @pytest.fixture(scope="session")
@@ -110,7 +111,15 @@ def test_prod_plan_covers_image_builder(checks):
         "aws_iam_instance_profile",
         "aws_sns_topic",
     ):
-        assert actions.get(rtype) == ["create"], f"{rtype} in the prod plan: {actions.get(rtype)}"
+        assert actions.get(rtype) and set(actions[rtype]) == {"create"}, f"{rtype}: {actions.get(rtype)}"
+
+
+@pytest.mark.parametrize("stack", ["dev-ap-northeast-1", "stg-ap-northeast-1", "prod-ap-northeast-1"])
+def test_plan_covers_signing_and_the_scan_gate(checks, stack):
+    actions = planned(checks[stack])
+    for rtype in SUPPLY_CHAIN_TYPES:
+        assert actions.get(rtype), f"{rtype} missing from the {stack} plan"
+    assert actions["aws_cloudwatch_event_target"] == ["create", "create"]
 
 
 def test_planned_lifecycle_keeps_filter_shapes_and_days(checks):

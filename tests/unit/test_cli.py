@@ -58,7 +58,15 @@ def test_committed_schema_is_current(tmp_path):
 
 
 def test_help_on_every_command():
-    for command in ("synth", "validate", "schema", "rules", "codeartifact-login", "image-lock"):
+    for command in (
+        "synth",
+        "validate",
+        "schema",
+        "rules",
+        "codeartifact-login",
+        "image-lock",
+        "check-image",
+    ):
         proc = run(command, "--help")
         assert proc.returncode == 0 and "usage: main.py " + command in proc.stdout
 
