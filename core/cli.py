@@ -57,7 +57,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
     _warn(project.warnings)
     from core.synth import synthesize
 
-    summaries = synthesize(selected, project.environments, args.out)
+    summaries = synthesize(selected, project.environments, args.out, project.files)
     total = sum(s.resources for s in summaries)
     where = os.path.relpath(args.out.resolve() / "stacks", Path.cwd())
     print(f"synthesized {len(summaries)} stacks ({total} resources) into {where}/")

@@ -132,6 +132,11 @@ describe(
     "https://developer.hashicorp.com/terraform/language/backend/local",
 )
 describe(
+    "AWS-NAME-LENGTH",
+    "Synth: every composed name (IAM roles 64, Lambda 64, EventBridge rules 64, Image Builder 128, ...) fits AWS's limit (core/postsynth.py).",
+    "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html",
+)
+describe(
     "ECR-TEMPLATE-PREFIX",
     "Synth: creation templates for replicated repositories use a namespace prefix, else ROOT (ECR appends '/').",
     f"{ECR_API}/API_CreateRepositoryCreationTemplate.html",

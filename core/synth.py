@@ -6,11 +6,13 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.errors import ConfigError
 from core.models import Environment
+from core.postsynth import name_problems
 
 
 @dataclass(frozen=True)
@@ -33,8 +35,13 @@ def synthesize(
     selected: Sequence[Environment],
     all_envs: Sequence[Environment],
     out: Path,
+    files: Mapping[str, str] | None = None,
 ) -> list[StackSummary]:
-    """Write `out/stacks/<stack>/cdk.tf.json` for every stack of `selected`, atomically."""
+    """Write `out/stacks/<stack>/cdk.tf.json` for every stack of `selected`, atomically.
+
+    Raises ConfigError (and writes nothing) when the synthesized JSON breaks a limit that only
+    shows once names are composed (core/postsynth.py). `files`: environment -> its file, for
+    messages."""
     from stacks.app import build_app  # the framework import happens here, after validation
 
     out = out.resolve()
@@ -44,15 +51,21 @@ def synthesize(
         app, stacks = build_app(selected, all_envs, staging)
         app.synth()
         summaries = []
+        problems = []
         for stack in stacks:
             path = staging / "stacks" / stack.stack_name / "cdk.tf.json"
+            body = json.loads(path.read_text())
+            file = (files or {}).get(stack.env.name, f"{stack.env.name}.yaml")
+            problems += name_problems(stack.stack_name, body, file)
             summaries.append(
                 StackSummary(
                     stack.stack_name,
-                    count_resources(json.loads(path.read_text())),
+                    count_resources(body),
                     out / "stacks" / stack.stack_name / "cdk.tf.json",
                 )
             )
+        if problems:
+            raise ConfigError(problems)
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

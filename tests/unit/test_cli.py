@@ -138,3 +138,23 @@ def test_codeartifact_login_bad_input_is_one_line_exit_2(config_dir):
         assert proc.returncode == 2, proc.stderr
         assert proc.stdout == "" and "Traceback" not in proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1 and proc.stderr.startswith(expected)
+
+
+def test_composed_names_over_aws_limits_fail_the_synth_and_write_nothing(config_dir, tmp_path):
+    # 20-character org and environment names make the us-west-2 ECR template role name exceed 64
+    long_env = "productionworldwide1"
+    (config_dir / "environments" / "prod.yaml").rename(config_dir / "environments" / f"{long_env}.yaml")
+
+    def change(d):
+        d.update(org="averylongorganizatio")
+        d.pop("artifact_bucket")  # its names are checked at load time already (S3-BUCKET-NAME)
+
+    edit(config_dir, long_env, change)
+    out = tmp_path / "cdktf.out"
+    proc = run("synth", "--config-dir", str(config_dir), "--out", str(out), "--env", long_env)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "[AWS-NAME-LENGTH]" in proc.stderr and "over AWS's limit of 64" in proc.stderr
+    assert f"{long_env}.yaml" in proc.stderr
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".cdktf.out")] == []
