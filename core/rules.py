@@ -192,6 +192,34 @@ def _regions_unique(env: Environment) -> Iterator[Finding]:
         seen.add(region)
 
 
+def known_regions() -> frozenset[str]:
+    """Regions in botocore's endpoint data (a runtime dependency, so no network)."""
+    import botocore.session
+
+    data = botocore.session.get_session().get_data("endpoints")
+    return frozenset(r for partition in data["partitions"] for r in partition["regions"])
+
+
+@env_rule(
+    "AWS-REGION-KNOWN",
+    "Warning: a region that botocore's endpoint data does not list (a typo, or a region newer than the tools).",
+    "https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html",
+)
+def _regions_known(env: Environment) -> Iterator[Finding]:
+    known = known_regions()
+    places: list[tuple[Loc, str]] = [(("primary_region",), env.primary_region)]
+    places += [(("extra_regions", i), r) for i, r in enumerate(env.extra_regions)]
+    for loc, region in places:
+        if region not in known:
+            yield Finding(
+                loc,
+                "is not a region AWS lists (Terraform's provider refuses unknown regions); check "
+                "the spelling, e.g. " + ", ".join(sorted(known)[:4]) + ", ...",
+                region,
+                warning=True,
+            )
+
+
 @env_rule(
     "CFG-ROLE-ACCOUNT",
     "The deploy role lives in the environment's account.",
