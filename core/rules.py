@@ -81,6 +81,15 @@ def project_rule(rule_id: str, summary: str, source: str) -> Callable[..., Any]:
     return register
 
 
+def repeats(items: Iterable[tuple[Loc, Any]]) -> Iterator[tuple[Loc, Any]]:
+    """`(loc, value)` of every value that already appeared earlier in `items`."""
+    seen: set[Any] = set()
+    for loc, value in items:
+        if value in seen:
+            yield loc, value
+        seen.add(value)
+
+
 # --- field rules (enforced by the types in core/types.py) --------------------------------------
 
 describe(
@@ -401,15 +410,9 @@ def _lc_prefix_and(env: Environment) -> Iterator[Finding]:
     f"{ECR_API}/API_CreateRepository.html",
 )
 def _repo_unique(env: Environment) -> Iterator[Finding]:
-    seen: set[str] = set()
-    for i, repo in enumerate(env.ecr.repositories):
-        if repo.name in seen:
-            yield Finding(
-                ("ecr", "repositories", i, "name"),
-                "must be unique; this repository is defined twice",
-                repo.name,
-            )
-        seen.add(repo.name)
+    names = ((("ecr", "repositories", i, "name"), r.name) for i, r in enumerate(env.ecr.repositories))
+    for loc, name in repeats(names):
+        yield Finding(loc, "must be unique; this repository is defined twice", name)
 
 
 _FREQUENCIES = {"BASIC": ("SCAN_ON_PUSH", "MANUAL"), "ENHANCED": ("SCAN_ON_PUSH", "CONTINUOUS_SCAN")}
@@ -543,13 +546,8 @@ def _ca_repositories(env: Environment) -> Iterator[tuple[Loc, CodeArtifactReposi
     f"{CA_API}/API_CreateRepository.html",
 )
 def _ca_repo_unique(env: Environment) -> Iterator[Finding]:
-    seen: set[str] = set()
-    for loc, repo in _ca_repositories(env):
-        if repo.name in seen:
-            yield Finding(
-                (*loc, "name"), "must be unique in the domain; this repository is defined twice", repo.name
-            )
-        seen.add(repo.name)
+    for loc, name in repeats(((*loc, "name"), repo.name) for loc, repo in _ca_repositories(env)):
+        yield Finding(loc, "must be unique in the domain; this repository is defined twice", name)
 
 
 @env_rule(
@@ -598,11 +596,8 @@ def _ca_upstream_count(env: Environment) -> Iterator[Finding]:
                 "may list at most 10 direct upstream repositories (a fixed CodeArtifact quota)",
                 len(repo.upstreams),
             )
-        seen: set[str] = set()
-        for j, name in enumerate(repo.upstreams):
-            if name in seen:
-                yield Finding((*loc, "upstreams", j), "must list each upstream once", name)
-            seen.add(name)
+        for up_loc, name in repeats(((*loc, "upstreams", j), n) for j, n in enumerate(repo.upstreams)):
+            yield Finding(up_loc, "must list each upstream once", name)
 
 
 @env_rule(
@@ -764,11 +759,8 @@ def _s3_rules(env: Environment) -> Iterator[tuple[Loc, S3LifecycleRule]]:
     f"{S3_API}/API_LifecycleRule.html",
 )
 def _s3_lc_id(env: Environment) -> Iterator[Finding]:
-    seen: set[str] = set()
-    for loc, rule in _s3_rules(env):
-        if rule.id in seen:
-            yield Finding((*loc, "id"), "must be unique; another lifecycle rule has this id", rule.id)
-        seen.add(rule.id)
+    for loc, rule_id in repeats(((*loc, "id"), rule.id) for loc, rule in _s3_rules(env)):
+        yield Finding(loc, "must be unique; another lifecycle rule has this id", rule_id)
 
 
 @env_rule(

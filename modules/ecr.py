@@ -81,26 +81,20 @@ class EcrRepositories(Construct):
             ],
         )
         # `each.key` is the repository name; depends_on orders the policies after the repositories.
-        if lifecycles:
-            each_lifecycle = TerraformIterator.from_map(lifecycles)
-            aws.EcrLifecyclePolicy(
-                self,
-                "lifecycle",
-                for_each=each_lifecycle,
-                repository=each_lifecycle.key,
-                policy=Token.as_string(each_lifecycle.value),
-                depends_on=[repos],
-            )
-        if policies:
-            each_policy = TerraformIterator.from_map(policies)
-            aws.EcrRepositoryPolicy(
-                self,
-                "policy",
-                for_each=each_policy,
-                repository=each_policy.key,
-                policy=Token.as_string(each_policy.value),
-                depends_on=[repos],
-            )
+        for resource, id_, documents in (
+            (aws.EcrLifecyclePolicy, "lifecycle", lifecycles),
+            (aws.EcrRepositoryPolicy, "policy", policies),
+        ):
+            if documents:
+                each_document = TerraformIterator.from_map(documents)
+                resource(
+                    self,
+                    id_,
+                    for_each=each_document,
+                    repository=each_document.key,
+                    policy=Token.as_string(each_document.value),
+                    depends_on=[repos],
+                )
 
 
 @dataclass(frozen=True)
