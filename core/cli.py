@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from core.errors import ConfigError, Problem
 from core.loader import Project, load_project
@@ -15,31 +16,62 @@ from core.loader import Project, load_project
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
-EPILOG = """exit codes: 0 success; 1 the command ran and found a failure; 2 bad input or usage
-(every problem is listed: file, line, field path, bad value, rule ID)."""
+EPILOG = """exit codes: 0 success; 1 the command ran and found a failure (check-image: the image is
+blocked, or could not be checked); 2 bad input or usage (every problem is listed: file, line, field
+path, bad value, rule ID)."""
 
 
 class UsageError(Exception):
     """Bad command-line input: one line on stderr, exit 2."""
 
 
-def _common(parser: argparse.ArgumentParser, *, out_default: str | None) -> None:
+# --- shared flags: every command spells them the same way -------------------------------------------
+
+
+def _config_dir(parser: argparse.ArgumentParser, *, holds: str = "environments/*.yaml") -> None:
     parser.add_argument(
         "--config-dir",
         type=Path,
         default=PROJECT_ROOT / "config",
-        help="folder holding environments/*.yaml (default: ./config)",
+        metavar="DIR",
+        help=f"folder holding {holds} (default: ./config)",
     )
+
+
+def _envs(parser: argparse.ArgumentParser) -> None:
+    """`--env NAME`, repeatable; none means every environment."""
     parser.add_argument(
-        "--env",
-        action="append",
-        metavar="NAME",
-        help="only this environment (repeatable; default: all)",
+        "--env", action="append", metavar="NAME", help="only this environment (repeatable; default: all)"
     )
+
+
+def _env(parser: argparse.ArgumentParser, help: str) -> None:
+    """`--env NAME`, exactly one, for commands about one environment."""
+    parser.add_argument("--env", required=True, metavar="NAME", help=help)
+
+
+def _out(parser: argparse.ArgumentParser, default: str, what: str, metavar: str = "DIR") -> None:
+    parser.add_argument(
+        "--out", type=Path, default=Path(default), metavar=metavar, help=f"{what} (default: {default})"
+    )
+
+
+def _common(parser: argparse.ArgumentParser, *, out_default: str | None) -> None:
+    _config_dir(parser)
+    _envs(parser)
     if out_default is not None:
-        parser.add_argument(
-            "--out", type=Path, default=Path(out_default), help=f"output folder (default: {out_default})"
-        )
+        _out(parser, out_default, "output folder")
+
+
+def _command(
+    sub: argparse._SubParsersAction, name: str, summary: str, description: str | None = None, **kw: Any
+) -> argparse.ArgumentParser:
+    """A subcommand with its one-line summary (in the top-level --help), a description and the
+    exit codes (in its own --help)."""
+    kw.setdefault("epilog", EPILOG)
+    return sub.add_parser(
+        name, help=summary, description=description or summary[0].upper() + summary[1:] + ".", **kw
+    )
 
 
 def _warn(problems: Sequence[Problem]) -> None:
@@ -159,47 +191,82 @@ def cmd_check_image(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_diagram(args: argparse.Namespace) -> int:
+    from core import diagram
+
+    project, selected = _load(args)
+    rendered = diagram.diagrams(selected, project.environments)
+    report = sys.stdout
+    if str(args.out) == "-":
+        sys.stdout.write("\n".join(rendered.values()))
+        report = sys.stderr  # stdout holds the diagrams only
+    else:
+        args.out.mkdir(parents=True, exist_ok=True)
+        for name, text in rendered.items():
+            (args.out / f"{name}.mmd").write_text(text)
+        print(f"wrote {len(rendered)} diagrams to {args.out}/: {', '.join(f'{n}.mmd' for n in rendered)}")
+    if args.readme is not None:
+        try:
+            text = args.readme.read_text(encoding="utf-8")
+            updated, done = diagram.embed(text, rendered)
+        except (OSError, diagram.MarkerError) as exc:
+            raise UsageError(f"--readme: {exc}") from None
+        if not done:
+            raise UsageError(
+                f"--readme: {args.readme} has no <!-- diagram:<env>:start --> marker for {', '.join(rendered)}"
+            )
+        for name in rendered:
+            if name not in done:
+                print(f"warning: {args.readme} has no diagram markers for {name}", file=sys.stderr)
+        if updated != text:
+            args.readme.write_text(updated, encoding="utf-8")
+        state = "updated" if updated != text else "already current"
+        print(f"{state}: the diagrams of {', '.join(done)} in {args.readme}", file=report)
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="main.py",
-        description="Synthesize the artifact supply chain (ECR, CodeArtifact) as Terraform JSON, one stack "
-        "per environment and region.",
+        description="Synthesize the artifact supply chain (ECR, CodeArtifact, S3, Image Builder, signing and "
+        "the scan-findings gate) as Terraform JSON, one stack per environment and region; check, document "
+        "and use it.",
         epilog=EPILOG,
     )
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser(
-        "synth", help="validate, then write cdktf.out/stacks/<stack>/cdk.tf.json", epilog=EPILOG
+    p = _command(
+        sub,
+        "synth",
+        "validate, then write cdktf.out/stacks/<stack>/cdk.tf.json",
+        "Validate the configuration, then write one Terraform JSON stack per environment and region "
+        "into <out>/stacks/<stack>/cdk.tf.json (staged, then swapped into place; nothing is written "
+        "when the configuration is invalid).",
     )
     _common(p, out_default=os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
     p.set_defaults(func=cmd_synth)
 
-    p = sub.add_parser("validate", help="check the configuration only (no synth)", epilog=EPILOG)
+    p = _command(sub, "validate", "check the configuration only (no synth)")
     _common(p, out_default=None)
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("schema", help="write the configuration's JSON Schema (for editors)", epilog=EPILOG)
-    p.add_argument("--out", type=Path, default=Path("docs/config.schema.json"), help="file, or - for stdout")
+    p = _command(sub, "schema", "write the configuration's JSON Schema (for editors)")
+    _out(p, "docs/config.schema.json", "file, or - for stdout", metavar="FILE")
     p.set_defaults(func=cmd_schema)
 
-    p = sub.add_parser("rules", help="print the rule catalogue as a Markdown table", epilog=EPILOG)
+    p = _command(sub, "rules", "print the rule catalogue as a Markdown table")
     p.set_defaults(func=cmd_rules)
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "codeartifact-login",
-        help="print the login commands and client configuration for a CodeArtifact repository",
-        description="Print, from the configuration alone (no AWS call), the `aws codeartifact login` "
+        "print the login commands and client configuration for a CodeArtifact repository",
+        "Print, from the configuration alone (no AWS call), the `aws codeartifact login` "
         "commands and the npm, pip, Maven and CodeBuild configuration for one repository. Nothing is "
         "written to disk; the snippets read the token from CODEARTIFACT_AUTH_TOKEN.",
-        epilog=EPILOG,
     )
-    p.add_argument(
-        "--config-dir",
-        type=Path,
-        default=PROJECT_ROOT / "config",
-        help="folder holding environments/*.yaml (default: ./config)",
-    )
-    p.add_argument("--env", required=True, metavar="NAME", help="the environment that defines the domain")
+    _config_dir(p)
+    _env(p, "the environment that defines the domain")
     p.add_argument("--repository", required=True, metavar="NAME", help="a repository of the domain")
     p.add_argument(
         "--tool",
@@ -209,40 +276,54 @@ def parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_codeartifact_login)
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "image-lock",
-        help="record Image Builder component and recipe versions and content hashes in the lock file",
-        description="Write config/image-builder.lock.json from the configuration: each component's and "
+        "record Image Builder component and recipe versions and content hashes in the lock file",
+        "Write config/image-builder.lock.json from the configuration: each component's and "
         "recipe's version next to the hash of its content. Run it after bumping a version; commit it.",
-        epilog=EPILOG,
     )
-    p.add_argument(
-        "--config-dir",
-        type=Path,
-        default=PROJECT_ROOT / "config",
-        help="folder holding environments/*.yaml and the lock file (default: ./config)",
-    )
+    _config_dir(p, holds="environments/*.yaml and the lock file")
     p.set_defaults(func=cmd_image_lock)
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "check-image",
-        help="exit 0 if an image is not blocked by the scan-findings gate, 1 (with the reason) if it is",
-        description="Look the image up in the environment's blocked-images table (written by the scan "
+        "exit 0 if an image is not blocked by the scan-findings gate, 1 (with the reason) if it is",
+        "Look the image up in the environment's blocked-images table (written by the scan "
         "gate on a CRITICAL finding). Run it in deploy jobs before deploying an image. Uses the usual "
         "AWS credentials; AWS_ENDPOINT_URL points it at another endpoint. An AWS error exits 1 (fail "
         "closed).",
         epilog="exit codes: 0 not blocked; 1 blocked, or the check could not run; 2 bad input or usage.",
     )
     p.add_argument("image", help="<repository>@sha256:<digest> or <repository>:<tag>")
-    p.add_argument("--env", required=True, metavar="NAME", help="the environment whose gate to ask")
-    p.add_argument(
-        "--config-dir",
-        type=Path,
-        default=PROJECT_ROOT / "config",
-        help="folder holding environments/*.yaml (default: ./config)",
-    )
+    _env(p, "the environment whose gate to ask")
+    _config_dir(p)
     p.add_argument("--region", help="region of the table (default: the environment's primary region)")
     p.set_defaults(func=cmd_check_image)
+
+    p = _command(
+        sub,
+        "diagram",
+        "write a Mermaid topology diagram per environment (from the configuration; no synth)",
+        "Write <out>/<env>.mmd for each environment: a Mermaid flowchart of its ECR repositories and "
+        "replication destinations, pull-through cache upstreams, CodeArtifact upstream graph, AMI "
+        "distribution, artifact bucket replication and scan-findings gate. Node IDs derive from names, "
+        "so a configuration change is a small diff. With --readme, also replace the diagrams embedded "
+        "in the README between <!-- diagram:<env>:start --> and <!-- diagram:<env>:end -->.",
+    )
+    _config_dir(p)
+    _envs(p)
+    _out(p, "docs/diagrams", "output folder, or - for stdout")
+    p.add_argument(
+        "--readme",
+        nargs="?",
+        type=Path,
+        const=PROJECT_ROOT / "README.md",
+        metavar="FILE",
+        help="also update the diagrams embedded in this Markdown file (default: the project's README.md)",
+    )
+    p.set_defaults(func=cmd_diagram)
     return top
 
 

@@ -66,9 +66,15 @@ def test_help_on_every_command():
         "codeartifact-login",
         "image-lock",
         "check-image",
+        "diagram",
     ):
         proc = run(command, "--help")
         assert proc.returncode == 0 and "usage: main.py " + command in proc.stdout
+        description = proc.stdout.split("\n\n")[1]  # usage, description, options, exit codes
+        assert description and not description.startswith(("options:", "positional")), command
+        assert "exit codes: 0 " in proc.stdout, command
+    top = run("--help")
+    assert top.returncode == 0 and "diagram" in top.stdout and "exit codes: 0 success" in top.stdout
 
 
 def test_rule_catalogue_document_is_current():
@@ -158,3 +164,63 @@ def test_composed_names_over_aws_limits_fail_the_synth_and_write_nothing(config_
     assert f"{long_env}.yaml" in proc.stderr
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".cdktf.out")] == []
+
+
+def test_diagram_writes_one_file_per_environment_without_loading_the_framework(config_dir, tmp_path):
+    out = tmp_path / "diagrams"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from core.cli import main; code = main(sys.argv[1:]); "
+            "assert not [m for m in sys.modules if m.startswith(('cdktf', 'constructs', 'core.framework'))]; "
+            "sys.exit(code)",
+            "diagram",
+            "--config-dir",
+            str(config_dir),
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "wrote 3 diagrams" in proc.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["dev.mmd", "prod.mmd", "stg.mmd"]
+    assert (out / "prod.mmd").read_text() == (ROOT / "docs" / "diagrams" / "prod.mmd").read_text()
+
+
+def test_diagram_to_stdout_and_into_a_readme(config_dir, tmp_path):
+    proc = run("diagram", "--config-dir", str(config_dir), "--env", "stg", "--out", "-")
+    assert proc.returncode == 0 and proc.stdout.startswith("flowchart LR\n  %% stg:")
+    assert "prod" not in proc.stdout
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n<!-- diagram:dev:start -->\nold\n<!-- diagram:dev:end -->\n")
+    proc = run(
+        "diagram", "--config-dir", str(config_dir), "--env", "dev", "--out", "-", "--readme", str(readme)
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert f"updated: the diagrams of dev in {readme}" in proc.stderr
+    assert (
+        readme.read_text()
+        == f"# x\n<!-- diagram:dev:start -->\n```mermaid\n{proc.stdout}```\n<!-- diagram:dev:end -->\n"
+    )
+
+
+def test_diagram_bad_input_is_one_line_exit_2(config_dir, tmp_path):
+    plain = tmp_path / "plain.md"
+    plain.write_text("no markers\n")
+    broken = tmp_path / "broken.md"
+    broken.write_text("<!-- diagram:dev:start -->\n")
+    cases = {
+        str(plain): f"error: --readme: {plain} has no <!-- diagram:<env>:start --> marker for dev",
+        str(broken): "error: --readme: unbalanced diagram markers",
+        str(tmp_path / "missing.md"): "error: --readme: [Errno 2] No such file or directory",
+    }
+    for path, expected in cases.items():
+        proc = run("diagram", "--config-dir", str(config_dir), "--env", "dev", "--out", "-", "--readme", path)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1 and proc.stderr.startswith(expected), proc.stderr
+    assert plain.read_text() == "no markers\n"
