@@ -302,6 +302,11 @@ class Environment(Model):
     )
 
     artifact_bucket: ArtifactBucket | None = Field(None, description="The S3 artifact bucket, if any.")
+    prevent_destroy: bool = Field(
+        False,
+        description="Mark stateful resources (repositories, buckets, keys, domains) prevent_destroy: "
+        "Terraform then refuses any plan that deletes or replaces them.",
+    )
 
     @property
     def regions(self) -> tuple[str, ...]:

@@ -12,11 +12,13 @@ from core.framework import (
     NamedCloudWorkspace,
     S3Backend,
     TerraformOutput,
+    TerraformResource,
     TerraformStack,
     aws,
 )
 from core.models import Environment
 from core.naming import stack_name, state_key
+from core.planreview import STATEFUL_TYPES
 from core.topology import inbound
 from modules.codeartifact import CodeArtifactDomain
 from modules.ecr import EcrRegistry, EcrRepository, construct_id
@@ -114,6 +116,14 @@ class RegionStack(TerraformStack):
                 TerraformOutput(self, "artifact_replica_key_arn", value=artifacts.replica_key_arn)
         if self.primary and env.codeartifact is not None:
             self._codeartifact(env)
+        if env.prevent_destroy:
+            self._prevent_destroy()
+
+    def _prevent_destroy(self) -> None:
+        """`lifecycle.prevent_destroy` on every stateful resource (one list: core/planreview.py)."""
+        for node in self.node.find_all():
+            if isinstance(node, TerraformResource) and node.terraform_resource_type in STATEFUL_TYPES:
+                node.add_override("lifecycle.prevent_destroy", True)
 
     def _codeartifact(self, env: Environment) -> None:
         settings = env.codeartifact
