@@ -11,6 +11,7 @@ https://developer.hashicorp.com/terraform/internals/json-format
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -210,6 +211,17 @@ def review(
     return Review(tuple(sorted(stacks, key=lambda s: s.stack)), frozenset(allowed))
 
 
+def diagnostics(output: str) -> list[str]:
+    """Terraform's `Error:` diagnostics in `output`, one line each: the title and its explanation."""
+    found = []
+    for block in re.split(r"(?m)^Error: ", output)[1:]:
+        title, _, body = block.partition("\n")
+        paragraphs = [" ".join(p.split()) for p in body.split("\n\n") if p.strip()]
+        detail = [p for p in paragraphs if not p.startswith("on ") and not p[:1].isdigit()]
+        found.append(shorten(f"Error: {title.strip()}" + (f" — {detail[-1]}" if detail else ""), 400))
+    return found
+
+
 # --- Markdown ----------------------------------------------------------------------------------
 
 _ICON = {"create": "+", "update": "~", "replace": "-/+", "delete": "-"}
@@ -223,7 +235,10 @@ def _loud(r: Review) -> list[str]:
     lines: list[str] = []
     if r.failed:
         lines += ["## ⛔ PLANS THAT FAILED", ""]
-        lines += [f"- **{s.stack}**: terraform could not plan it (output below)." for s in r.failed]
+        for s in r.failed:
+            found = diagnostics(s.error or "")
+            lines.append(f"- **{s.stack}**: terraform could not plan it (full output below).")
+            lines += [f"  - {d}" for d in found]
         lines.append("")
     if r.destructive:
         blocked = r.blocked

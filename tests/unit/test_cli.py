@@ -58,7 +58,7 @@ def test_committed_schema_is_current(tmp_path):
 
 
 def test_help_on_every_command():
-    for command in ("synth", "validate", "schema", "rules", "codeartifact-login"):
+    for command in ("synth", "validate", "schema", "rules", "codeartifact-login", "stacks", "plan-review"):
         proc = run(command, "--help")
         assert proc.returncode == 0 and "usage: main.py " + command in proc.stdout
 
@@ -130,3 +130,27 @@ def test_codeartifact_login_bad_input_is_one_line_exit_2(config_dir):
         assert proc.returncode == 2, proc.stderr
         assert proc.stdout == "" and "Traceback" not in proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1 and proc.stderr.startswith(expected)
+
+
+def test_stacks_prints_the_deploy_order(config_dir):
+    proc = run("stacks", "--config-dir", str(config_dir), "--env", "prod", "--why")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "prod-us-west-2\nprod-ap-northeast-1  (after prod-us-west-2)\n"
+
+
+def test_plan_review_bad_allow_destroy_is_a_usage_error(config_dir, tmp_path):
+    proc = run(
+        "plan-review",
+        "--offline",
+        "--config-dir",
+        str(config_dir),
+        "--allow-destroy",
+        "aws_s3_bucket.x",
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2 and proc.stdout == "" and "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == (
+        "error: --allow-destroy: expected <stack>:<terraform address>, e.g. "
+        "dev-ap-northeast-1:aws_s3_bucket.x, got 'aws_s3_bucket.x'"
+    )
+    assert list(tmp_path.iterdir()) == [tmp_path / "config"]  # nothing synthesized or planned

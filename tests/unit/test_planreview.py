@@ -154,3 +154,30 @@ def test_allow_destroy_needs_stack_and_address(bad):
 
 def test_allow_destroy_address_may_hold_an_index():
     assert parse_allow('s:aws_s3_bucket.x["a:b"]') == ("s", 'aws_s3_bucket.x["a:b"]')
+
+
+PREVENT_DESTROY_OUTPUT = """Terraform planned the following actions, but then encountered a problem:
+
+  # aws_ecr_repository.r must be replaced
+
+Error: Instance cannot be destroyed
+
+  on cdk.tf.json line 120, in resource.aws_ecr_repository:
+ 120:       "repo-prod-api_repository_BE2D686E": {
+
+Resource aws_ecr_repository.repo-prod-api_repository_BE2D686E has
+lifecycle.prevent_destroy set, but the plan calls for this resource to be
+destroyed.
+"""
+
+
+def test_terraform_errors_are_summarized_in_the_loud_section():
+    assert planreview.diagnostics(PREVENT_DESTROY_OUTPUT) == [
+        "Error: Instance cannot be destroyed — Resource aws_ecr_repository.repo-prod-api_repository_BE2D686E "
+        "has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed."
+    ]
+    assert planreview.diagnostics("Error: Failed to load plugin\n\nno such file") == [
+        "Error: Failed to load plugin — no such file"
+    ]
+    loud = review({}, {"prod-ap-northeast-1": PREVENT_DESTROY_OUTPUT}).markdown().partition("## Summary")[0]
+    assert "  - Error: Instance cannot be destroyed — Resource aws_ecr_repository." in loud
