@@ -225,6 +225,85 @@ def cmd_diagram(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_stacks(args: argparse.Namespace) -> int:
+    from core.topology import deploy_order, stack_dependencies
+
+    _, selected = _load(args)
+    for env in selected:
+        deps = stack_dependencies(env)
+        for name in deploy_order(env):
+            print(f"{name}  (after {', '.join(deps[name])})" if args.why and deps[name] else name)
+    return EXIT_OK
+
+
+def cmd_plan_review(args: argparse.Namespace) -> int:
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    from core import planreview
+    from core.synth import synthesize
+    from core.tfrun import ReviewPlan, plan_for_review, terraform_binary
+
+    allowed = []
+    for value in args.allow_destroy or ():
+        try:
+            planreview.parse_allow(value)
+        except ValueError as exc:
+            raise UsageError(f"--allow-destroy: {exc}") from None
+        allowed.append(value)
+    try:
+        terraform_binary()
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from None
+    project, selected = _load(args)
+    _warn(project.warnings)
+    summaries = synthesize(selected, project.environments, args.synth_dir)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for s in summaries:  # a failed plan must not leave an earlier run's files behind
+        for suffix in (".tfplan", ".json"):
+            (args.out / f"{s.name}{suffix}").unlink(missing_ok=True)
+    mode = "offline (fake credentials, no refresh)" if args.offline else "against the real backends"
+    print(f"planning {len(summaries)} stacks {mode}...", file=sys.stderr)
+    results: list[ReviewPlan] = []
+    with ThreadPoolExecutor(max_workers=max(1, min(len(summaries), args.parallelism))) as pool:
+        futures = [
+            pool.submit(plan_for_review, s.name, s.path.parent, args.out, offline=args.offline)
+            for s in summaries
+        ]
+        for done, future in enumerate(as_completed(futures), 1):
+            r = future.result()
+            results.append(r)
+            if r.plan_json is None:
+                status = "plan FAILED (see the report)"
+            else:
+                counts = planreview.stack_plan(r.stack, r.plan_json)
+                status = ", ".join(f"{counts.count(k)} to {k}" for k in planreview.KINDS)
+            print(f"  [{done}/{len(summaries)}] {r.stack}: {status} ({r.seconds:.0f} s)", file=sys.stderr)
+
+    from core import diagram
+
+    review = planreview.review(
+        {r.stack: r.plan_json for r in results if r.plan_json is not None},
+        {r.stack: r.error for r in results if r.error is not None},
+        allowed,
+        diagram.diagrams(selected, project.environments),
+    )
+    report = args.out / "plan-review.md"
+    report.write_text(review.markdown())
+    for unused in review.unused_allows:
+        print(f"warning: --allow-destroy {unused}: no such destructive change in this plan", file=sys.stderr)
+    where = os.path.relpath(report.resolve(), Path.cwd())
+    if review.ok:
+        print(f"plan review passed: {where}")
+        return EXIT_OK
+    print(
+        f"plan review FAILED: {len(review.failed)} plans failed, {len(review.blocked)} destructive "
+        f"changes to stateful resources not allowed; see {where}"
+    )
+    for c in review.blocked:
+        print(f"  {c.kind.upper()} {c.allow_key}")
+    return EXIT_FAILED
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="main.py",
@@ -324,6 +403,49 @@ def parser() -> argparse.ArgumentParser:
         help="also update the diagrams embedded in this Markdown file (default: the project's README.md)",
     )
     p.set_defaults(func=cmd_diagram)
+
+    p = _command(sub, "stacks", "print the stacks in deploy order (a stack after those it depends on)")
+    _common(p, out_default=None)
+    p.add_argument("--why", action="store_true", help="also show what each stack deploys after")
+    p.set_defaults(func=cmd_stacks)
+
+    p = _command(
+        sub,
+        "plan-review",
+        "synthesize, plan every stack in parallel, write a Markdown review; guard deletions",
+        "Synthesize, run `terraform plan` for every stack of the chosen environments "
+        "(in parallel), save <out>/<stack>.tfplan and <out>/<stack>.json (terraform show -json) "
+        "and write <out>/plan-review.md. Exits 1 when a plan fails or when a plan deletes or "
+        "replaces a stateful resource (ECR repository, S3 bucket, KMS key, CodeArtifact domain or "
+        "repository, signing profile, Image Builder pipeline) that --allow-destroy does not name. "
+        "The report embeds each environment's topology diagram.",
+        epilog="exit codes: 0 every plan passed review; 1 a plan failed, or a destructive change to a "
+        "stateful resource is not allowed; 2 bad input or usage.",
+    )
+    _common(p, out_default="plans")
+    p.add_argument(
+        "--allow-destroy",
+        action="append",
+        metavar="STACK:ADDRESS",
+        help="accept deleting or replacing this resource, e.g. "
+        'dev-ap-northeast-1:aws_ecr_repository.ecr_repositories["my-app"] (repeatable)',
+    )
+    p.add_argument(
+        "--offline",
+        action="store_true",
+        help="plan without AWS: fake credentials, the local provider mirror, no refresh, remote "
+        "backends dropped (a local backend's state is still read); as the test suite plans",
+    )
+    p.add_argument(
+        "--synth-dir",
+        type=Path,
+        default=Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out")),
+        help="where to synthesize (default: cdktf.out)",
+    )
+    p.add_argument(
+        "--parallelism", type=int, default=4, metavar="N", help="stacks planned at once (default: 4)"
+    )
+    p.set_defaults(func=cmd_plan_review)
     return top
 
 

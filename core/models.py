@@ -483,6 +483,11 @@ class Environment(Model):
     supply_chain: SupplyChain | None = Field(
         None, description="Image signing and the scan-findings gate; omit for neither."
     )
+    prevent_destroy: bool = Field(
+        False,
+        description="Mark stateful resources (repositories, buckets, keys, domains) prevent_destroy: "
+        "Terraform then refuses any plan that deletes or replaces them.",
+    )
 
     @property
     def regions(self) -> tuple[str, ...]:

@@ -80,8 +80,10 @@ class EcrRepositories(Construct):
                 aws.EcrRepositoryEncryptionConfiguration(encryption_type="KMS", kms_key=key_arn)
             ],
         )
+        # Plain addresses for plan reviews and --allow-destroy: aws_ecr_repository.ecr_repositories["x"]
+        repos.override_logical_id(f"{id_}_repositories")
         # `each.key` is the repository name; depends_on orders the policies after the repositories.
-        for resource, id_, documents in (
+        for resource, kind, documents in (
             (aws.EcrLifecyclePolicy, "lifecycle", lifecycles),
             (aws.EcrRepositoryPolicy, "policy", policies),
         ):
@@ -89,12 +91,12 @@ class EcrRepositories(Construct):
                 each_document = TerraformIterator.from_map(documents)
                 resource(
                     self,
-                    id_,
+                    kind,
                     for_each=each_document,
                     repository=each_document.key,
                     policy=Token.as_string(each_document.value),
                     depends_on=[repos],
-                )
+                ).override_logical_id(f"{id_}_{kind}")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from core.framework import App
 from core.models import Environment
+from core.topology import stack_dependencies
 from stacks.region_stack import RegionStack
 
 # Feature flags `cdktf init` writes into cdktf.json; set here too so that `python main.py synth`
@@ -23,4 +24,10 @@ def build_app(
         for env in selected
         for region in env.regions
     ]
+    # `cdktf deploy` orders stacks by these (see core/topology.py and the README's deploy order).
+    by_name = {s.stack_name: s for s in stacks}
+    for env in selected:
+        for name, deps in stack_dependencies(env).items():
+            for dep in deps:
+                by_name[name].add_dependency(by_name[dep])
     return app, stacks

@@ -12,11 +12,13 @@ from core.framework import (
     NamedCloudWorkspace,
     S3Backend,
     TerraformOutput,
+    TerraformResource,
     TerraformStack,
     aws,
 )
 from core.models import Environment
 from core.naming import stack_name, state_key
+from core.planreview import STATEFUL_TYPES
 from core.topology import inbound
 from modules.codeartifact import CodeArtifactDomain
 from modules.ecr import EcrRegistry, EcrRepositories
@@ -113,6 +115,8 @@ class RegionStack(TerraformStack):
             self._image_builder(env)
         if self.primary and env.supply_chain is not None:
             self._supply_chain(env)
+        if env.prevent_destroy:
+            self._prevent_destroy()
 
     def _image_builder(self, env: Environment) -> None:
         assert env.image_builder is not None
@@ -151,6 +155,12 @@ class RegionStack(TerraformStack):
             TerraformOutput(self, "scan_findings_topic_arn", value=gate.topic_arn)
             TerraformOutput(self, "blocked_images_table", value=gate.table_name)
             TerraformOutput(self, "scan_gate_dlq_url", value=gate.dlq_url)
+
+    def _prevent_destroy(self) -> None:
+        """`lifecycle.prevent_destroy` on every stateful resource (one list: core/planreview.py)."""
+        for node in self.node.find_all():
+            if isinstance(node, TerraformResource) and node.terraform_resource_type in STATEFUL_TYPES:
+                node.add_override("lifecycle.prevent_destroy", True)
 
     def _codeartifact(self, env: Environment) -> None:
         settings = env.codeartifact

@@ -173,6 +173,7 @@ def test_topic_is_encrypted_and_only_the_gate_rules_publish(stacks):
 def test_signing_profile_policy_and_outputs(stacks, env):
     stack = stacks[PRIMARY[env]]
     profile = one(stack, "aws_signer_signing_profile")
+    assert profile.pop("lifecycle", None) == ({"prevent_destroy": True} if env == "prod" else None)
     assert profile == {
         "name": f"acme_{env}_images",
         "platform_id": "Notation-OCI-SHA384-ECDSA",

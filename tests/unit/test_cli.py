@@ -67,6 +67,8 @@ def test_help_on_every_command():
         "image-lock",
         "check-image",
         "diagram",
+        "stacks",
+        "plan-review",
     ):
         proc = run(command, "--help")
         assert proc.returncode == 0 and "usage: main.py " + command in proc.stdout
@@ -224,3 +226,27 @@ def test_diagram_bad_input_is_one_line_exit_2(config_dir, tmp_path):
         assert proc.returncode == 2 and "Traceback" not in proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1 and proc.stderr.startswith(expected), proc.stderr
     assert plain.read_text() == "no markers\n"
+
+
+def test_stacks_prints_the_deploy_order(config_dir):
+    proc = run("stacks", "--config-dir", str(config_dir), "--env", "prod", "--why")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "prod-us-west-2\nprod-ap-northeast-1  (after prod-us-west-2)\n"
+
+
+def test_plan_review_bad_allow_destroy_is_a_usage_error(config_dir, tmp_path):
+    proc = run(
+        "plan-review",
+        "--offline",
+        "--config-dir",
+        str(config_dir),
+        "--allow-destroy",
+        "aws_s3_bucket.x",
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2 and proc.stdout == "" and "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == (
+        "error: --allow-destroy: expected <stack>:<terraform address>, e.g. "
+        "dev-ap-northeast-1:aws_s3_bucket.x, got 'aws_s3_bucket.x'"
+    )
+    assert list(tmp_path.iterdir()) == [tmp_path / "config"]  # nothing synthesized or planned
