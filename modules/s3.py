@@ -136,9 +136,9 @@ class PrivateBucket(Construct):
         self.bucket_arn: str = bucket.arn
         self._provider = provider
 
-    def attach_policy(self, document: dict[str, Any]) -> None:
+    def attach_policy(self, document: dict[str, Any]) -> aws.S3BucketPolicy:
         """The bucket policy; it holds the bucket's ARN token, hence `Fn.jsonencode`."""
-        aws.S3BucketPolicy(
+        return aws.S3BucketPolicy(
             self,
             "policy",
             bucket=self.bucket_id,
@@ -186,7 +186,9 @@ class ArtifactBucket(Construct):
             versioning=settings.versioning,
             force_destroy=settings.force_destroy,
         )
-        logs.attach_policy(log_bucket_policy(logs.bucket_arn, [bucket.bucket_arn], env.account_id, tls))
+        logs_policy = logs.attach_policy(
+            log_bucket_policy(logs.bucket_arn, [bucket.bucket_arn], env.account_id, tls)
+        )
         aws.S3BucketLifecycleConfiguration(
             logs,
             "lifecycle",
@@ -210,6 +212,7 @@ class ArtifactBucket(Construct):
             bucket=bucket.bucket_id,
             target_bucket=logs.bucket_id,
             target_prefix=LOG_PREFIX,
+            depends_on=[logs_policy],  # S3 checks that the log bucket lets the logging service write
         )
         if settings.lifecycle:
             aws.S3BucketLifecycleConfiguration(
