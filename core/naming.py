@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from core.models import Environment
 
 
@@ -52,3 +54,19 @@ def bucket_name(env: Environment, component: str, region: str) -> str:
 def escape(text: str) -> str:
     """Make a literal string safe in Terraform JSON: `${` and `%{` would start a template there."""
     return text.replace("${", "$${").replace("%{", "%%{")
+
+
+def escape_tags(tags: dict[str, str]) -> dict[str, str]:
+    """Tag keys and values are user text: escaped like any other literal."""
+    return {escape(key): escape(value) for key, value in tags.items()}
+
+
+def escape_all(value: Any) -> Any:
+    """Every string inside a plain document (dicts, lists) escaped; for user-written documents."""
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, dict):
+        return {escape(k) if isinstance(k, str) else k: escape_all(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [escape_all(v) for v in value]
+    return value

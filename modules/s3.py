@@ -13,7 +13,7 @@ from typing import Any
 from core.framework import Construct, Fn, aws
 from core.models import ArtifactBucket as ArtifactBucketSettings
 from core.models import Environment, S3LifecycleRule
-from core.naming import bucket_name, physical_name
+from core.naming import bucket_name, escape, escape_all, physical_name
 from modules.kms import KmsKey
 from policies.iam import service_trust
 from policies.s3 import bucket_policy, lifecycle_rule, log_bucket_policy, replication_role_policy
@@ -35,7 +35,7 @@ def _filter(shape: dict[str, Any]) -> aws.S3BucketLifecycleConfigurationRuleFilt
 
 def lifecycle_struct(rule: S3LifecycleRule) -> aws.S3BucketLifecycleConfigurationRule:
     """The provider's struct for one rule (plain dicts inside nested blocks can be dropped)."""
-    doc = lifecycle_rule(rule)
+    doc = escape_all(lifecycle_rule(rule))  # ids, prefixes and tags are user text
     expiration = doc.get("expiration")
     noncurrent_expiration = doc.get("noncurrent_version_expiration")
     abort = doc.get("abort_incomplete_multipart_upload")
@@ -265,7 +265,7 @@ class ArtifactBucket(Construct):
             self,
             "replication-role",
             name=physical_name(env, f"{settings.component}-replication"),
-            description=f"Lets S3 replicate {replication.prefix} to {replica.bucket_name}",
+            description=escape(f"Lets S3 replicate {replication.prefix} to {replica.bucket_name}"),
             assume_role_policy=Fn.jsonencode(service_trust("s3.amazonaws.com")),
         )
         aws.IamRolePolicy(
@@ -284,10 +284,10 @@ class ArtifactBucket(Construct):
             role=role.arn,
             rule=[
                 aws.S3BucketReplicationConfigurationRule(
-                    id=f"replicate-{replication.prefix.strip('/').replace('/', '-') or 'all'}",
+                    id=escape(f"replicate-{replication.prefix.strip('/').replace('/', '-') or 'all'}"),
                     status="Enabled",
                     priority=1,
-                    filter=aws.S3BucketReplicationConfigurationRuleFilter(prefix=replication.prefix),
+                    filter=aws.S3BucketReplicationConfigurationRuleFilter(prefix=escape(replication.prefix)),
                     delete_marker_replication=aws.S3BucketReplicationConfigurationRuleDeleteMarkerReplication(
                         status="Disabled"
                     ),
