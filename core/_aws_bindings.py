@@ -93,6 +93,7 @@ from cdktf_cdktf_provider_aws.lambda_function import (
     LambdaFunction,
     LambdaFunctionDeadLetterConfig,
     LambdaFunctionEnvironment,
+    LambdaFunctionTracingConfig,
 )
 from cdktf_cdktf_provider_aws.lambda_function_event_invoke_config import LambdaFunctionEventInvokeConfig
 from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
@@ -216,6 +217,7 @@ __all__ = [
     "LambdaFunctionDeadLetterConfig",
     "LambdaFunctionEnvironment",
     "LambdaFunctionEventInvokeConfig",
+    "LambdaFunctionTracingConfig",
     "LambdaPermission",
     "S3Bucket",
     "S3BucketLifecycleConfiguration",

@@ -448,7 +448,7 @@ class ScanGate(Model):
     """EventBridge rules on CRITICAL findings -> an encrypted SNS topic and the blocking Lambda."""
 
     subscriptions: tuple[Subscription, ...] = ()
-    log_retention_days: LogRetentionDays = Field(90, description="The gate Lambda's log retention.")
+    log_retention_days: LogRetentionDays = Field(365, description="The gate Lambda's log retention.")
 
 
 class SupplyChain(Model):

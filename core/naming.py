@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from core.models import Environment
 
 
@@ -65,3 +67,19 @@ def signing_profile_name(env: Environment) -> str:
 def blocked_images_table(env: Environment) -> str:
     """The scan gate's DynamoDB table of blocked images (read by `check-image`)."""
     return physical_name(env, "blocked-images")
+
+
+def escape_tags(tags: dict[str, str]) -> dict[str, str]:
+    """Tag keys and values are user text: escaped like any other literal."""
+    return {escape(key): escape(value) for key, value in tags.items()}
+
+
+def escape_all(value: Any) -> Any:
+    """Every string inside a plain document (dicts, lists) escaped; for user-written documents."""
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, dict):
+        return {escape(k) if isinstance(k, str) else k: escape_all(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [escape_all(v) for v in value]
+    return value

@@ -18,6 +18,7 @@ import copy
 import glob
 import json
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -242,3 +243,208 @@ def plan_for_review(stack: str, stack_dir: Path, plans_dir: Path, *, offline: bo
     assert result is not None
     (plans_dir / f"{stack}.json").write_text(result.stdout)
     return ReviewPlan(stack, json.loads(result.stdout), None, time.monotonic() - start)
+
+
+# --- Apply against moto ---------------------------------------------------------------------------
+# `moto_copy` points every provider of a stack at a moto server (https://docs.getmoto.org/en/latest/
+# docs/server_mode.html) through the provider's `endpoints` block, so `terraform apply` runs
+# against a real AWS API implementation on loopback.
+
+# Every service the stacks use or are about to use; a service the provider does not call is harmless.
+MOTO_SERVICES = (
+    "acm",
+    "cloudwatch",
+    "codeartifact",
+    "dynamodb",
+    "ec2",
+    "ecr",
+    "events",
+    "iam",
+    "imagebuilder",
+    "kms",
+    "lambda",
+    "logs",
+    "s3",
+    "secretsmanager",
+    "signer",
+    "sns",
+    "sqs",
+    "ssm",
+    "sts",
+)
+
+# Resource types moto does not implement (or implements too little for the provider to create or
+# read them back): left out of the apply copy, together with everything that references them.
+# They are covered by `terraform validate` and the offline `plan` of every stack instead.
+MOTO_UNSUPPORTED: dict[str, str] = {
+    "aws_codeartifact_domain": "moto has no CodeArtifact API",
+    "aws_codeartifact_domain_permissions_policy": "moto has no CodeArtifact API",
+    "aws_codeartifact_repository": "moto has no CodeArtifact API",
+    "aws_codeartifact_repository_permissions_policy": "moto has no CodeArtifact API",
+    "aws_ecr_pull_through_cache_rule": "moto 5.2 has no CreatePullThroughCacheRule (the provider retries "
+    "its HTTP 500 until the apply times out)",
+    "aws_ecr_repository_creation_template": "moto 5.2 has no CreateRepositoryCreationTemplate",
+    "aws_imagebuilder_component": "moto has no EC2 Image Builder API",
+    "aws_imagebuilder_container_recipe": "moto has no EC2 Image Builder API",
+    "aws_imagebuilder_distribution_configuration": "moto has no EC2 Image Builder API",
+    "aws_imagebuilder_image": "moto has no EC2 Image Builder API",
+    "aws_imagebuilder_image_pipeline": "moto has no EC2 Image Builder API",
+    "aws_imagebuilder_image_recipe": "moto has no EC2 Image Builder API",
+    "aws_imagebuilder_infrastructure_configuration": "moto has no EC2 Image Builder API",
+    "aws_imagebuilder_lifecycle_policy": "moto has no EC2 Image Builder API",
+    "aws_imagebuilder_workflow": "moto has no EC2 Image Builder API",
+    "aws_s3_bucket_lifecycle_configuration": "moto 5.2 does not read back rules with "
+    "abort_incomplete_multipart_upload as written, so the provider waits minutes for them "
+    "(https://github.com/getmoto/moto/issues/9729)",
+    "aws_s3_bucket_logging": "moto 5.2 accepts a logging target only when the log bucket policy names "
+    "its Resource as one string; ours is a (valid) list, so moto answers InvalidTargetBucketForLogging",
+}
+
+# Attributes moto does not read back as written: applied, but ignored by the second plan
+# (`lifecycle.ignore_changes` in the apply copy only), with the reason.
+MOTO_DRIFT_IGNORED: dict[str, tuple[tuple[str, ...], str]] = {
+    "aws_s3_bucket_replication_configuration": (
+        ("rule",),
+        "moto 5.2 drops the rule's filter prefix and source_selection_criteria on read",
+    ),
+    "aws_lambda_function": (
+        ("dead_letter_config",),
+        "moto 5.2 does not return DeadLetterConfig from GetFunction (the offline plan checks it)",
+    ),
+}
+
+MOTO_PROVIDER_SETTINGS = {
+    "access_key": "testing",
+    "secret_key": "testing",
+    "skip_credentials_validation": True,
+    "skip_requesting_account_id": False,  # moto's STS answers: ARNs get its account
+    "skip_metadata_api_check": True,
+    "skip_region_validation": True,
+    "s3_use_path_style": True,
+}
+
+
+def _refers_to(value: Any, addresses: set[str]) -> bool:
+    """Whether `value` (a resource or output body) mentions any of `addresses` (`type.name`)."""
+    text = json.dumps(value)
+    return any(re.search(rf"(?<![\w.]){re.escape(a)}\b", text) for a in addresses)
+
+
+# AWS-managed policies moto 5.2 does not ship (AttachRolePolicy answers NoSuchEntity): attachments
+# of them are left out of the apply copy; the roles themselves are still created.
+MOTO_MISSING_MANAGED_POLICIES: dict[str, str] = {
+    f"arn:aws:iam::aws:policy/{name}": "not in moto 5.2's list of AWS-managed policies"
+    for name in (
+        "EC2InstanceProfileForImageBuilder",
+        "AmazonSSMManagedInstanceCore",
+        "service-role/EC2ImageBuilderLifecycleExecutionPolicy",
+    )
+}
+
+
+def _dropped_addresses(stack: dict[str, Any], unsupported: dict[str, str]) -> set[str]:
+    """`type.name` of every unsupported resource and of everything that references one, transitively."""
+    bodies = {
+        f"{rtype}.{name}": body
+        for rtype, named in stack.get("resource", {}).items()
+        for name, body in named.items()
+    }
+    dropped = {address for address in bodies if address.split(".", 1)[0] in unsupported}
+    dropped |= {
+        address
+        for address, body in bodies.items()
+        if address.startswith("aws_iam_role_policy_attachment.")
+        and body.get("policy_arn") in MOTO_MISSING_MANAGED_POLICIES
+    }
+    grew = True
+    while grew:
+        grew = False
+        for address, body in bodies.items():
+            if address not in dropped and _refers_to(body, dropped):
+                dropped.add(address)
+                grew = True
+    return dropped
+
+
+def moto_copy(
+    stack: dict[str, Any], endpoint: str, unsupported: dict[str, str] = MOTO_UNSUPPORTED
+) -> dict[str, Any]:
+    """The offline copy, pointed at the moto server at `endpoint`, without what moto lacks."""
+    out = copy.deepcopy(stack)
+    out.get("terraform", {}).pop("backend", None)
+    for provider in out.get("provider", {}).get("aws", []):
+        # `assume_role` and `allowed_account_ids` stay: moto's STS hands out credentials of the
+        # role's account, so each environment applies into its own (moto) account.
+        provider.update(MOTO_PROVIDER_SETTINGS)
+        provider["endpoints"] = [{service: endpoint for service in MOTO_SERVICES}]
+    dropped = _dropped_addresses(out, unsupported)
+    resources = out.get("resource", {})
+    for address in dropped:
+        rtype, name = address.split(".", 1)
+        del resources[rtype][name]
+        if not resources[rtype]:
+            del resources[rtype]
+    for rtype, (attributes, _reason) in MOTO_DRIFT_IGNORED.items():
+        for body in resources.get(rtype, {}).values():
+            body.setdefault("lifecycle", {})["ignore_changes"] = list(attributes)
+    outputs = out.get("output", {})
+    for name in [n for n, body in outputs.items() if _refers_to(body, dropped)]:
+        del outputs[name]
+    return out
+
+
+@dataclass(frozen=True)
+class MotoRun:
+    """`init`, `apply`, a second `plan -detailed-exitcode` (0 = no changes) and maybe `destroy`."""
+
+    stack: str
+    steps: tuple[Result, ...]
+    applied_types: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.steps)
+
+    def step(self, command: str) -> Result | None:
+        return next((r for r in self.steps if r.command.startswith(f"terraform {command}")), None)
+
+    def report(self) -> str:
+        failed = next((r for r in self.steps if not r.ok), None)
+        if failed is None:
+            return f"{self.stack}: ok"
+        return f"{self.stack}: `{failed.command}` failed (exit {failed.returncode}):\n{failed.output[-6000:]}"
+
+
+def apply_on_moto(
+    stack_name: str,
+    stack_json: dict[str, Any],
+    workdir: Path,
+    mirror: Path | None,
+    endpoint: str,
+    destroy: bool,
+    stack_dir: Path | None = None,
+) -> MotoRun:
+    """Apply the stack's moto copy, re-plan it expecting no changes, then destroy it if asked.
+
+    `stack_dir`: the synthesized stack folder, whose `assets/` (the Lambda package) are copied."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    if stack_dir is not None and (stack_dir / "assets").is_dir():
+        shutil.copytree(stack_dir / "assets", workdir / "assets", dirs_exist_ok=True)
+    body = moto_copy(stack_json, endpoint)
+    (workdir / "cdk.tf.json").write_text(json.dumps(body, indent=2))
+    env = cli_config(workdir, mirror)  # (sets GOGC=400: see there). Destroy trusts the re-planned state.
+    commands = [
+        ["init", "-backend=false", "-no-color", "-input=false"],
+        ["apply", "-auto-approve", "-no-color", "-input=false", "-lock=false"],
+        ["plan", "-detailed-exitcode", "-no-color", "-input=false", "-lock=false"],
+    ]
+    if destroy:
+        commands.append(
+            ["destroy", "-auto-approve", "-no-color", "-input=false", "-lock=false", "-refresh=false"]
+        )
+    steps: list[Result] = []
+    for args in commands:
+        steps.append(run(args, workdir, env, timeout=300))
+        if not steps[-1].ok:
+            break
+    return MotoRun(stack_name, tuple(steps), tuple(sorted(body.get("resource", {}))))

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from core.framework import Construct, Token, aws
 from core.models import CodeArtifact, CodeArtifactRepository, Environment
-from core.naming import partition
+from core.naming import escape, partition
 from policies.codeartifact import domain_read_policy, repository_policy
 
 _KEY_ARN = re.compile(r"arn:aws(?:-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+")
@@ -82,7 +82,7 @@ class CodeArtifactDomain(Construct):
                 domain=domain_name,
                 domain_owner=owner,
                 repository=repo.name,
-                description=repo.description,
+                description=escape(repo.description) if repo.description else None,
                 external_connections=aws.CodeartifactRepositoryExternalConnections(
                     external_connection_name=repo.external_connections[0]
                 )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from core.framework import Construct, Fn, TerraformIterator, Token, aws
 from core.models import Environment, ReplicationRule, Repository
-from core.naming import ecr_repository_arn, ecr_repository_url, escape, physical_name
+from core.naming import ecr_repository_arn, ecr_repository_url, escape, escape_tags, physical_name
 from core.topology import Replication
 from policies.ecr import (
     creation_template_role_policy,
@@ -244,6 +244,6 @@ class EcrRegistry(Construct):
                     )
                 ],
                 lifecycle_policy=json.dumps(lifecycle_policy(rules)) if rules else None,
-                resource_tags=dict(env.default_tags) or None,
+                resource_tags=escape_tags(env.default_tags) or None,
                 custom_role_arn=role.arn,
             )

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from core.framework import Construct, Fn, TerraformResourceLifecycle, aws
 from core.models import Environment, ImageBuilder
-from core.naming import bucket_name, partition, physical_name
+from core.naming import bucket_name, escape, escape_tags, partition, physical_name
 from modules.kms import KmsKey
 from modules.s3 import PrivateBucket
 from policies.iam import service_trust
@@ -74,7 +74,7 @@ class ImagePipeline(Construct):
                 version=c.version,
                 platform="Linux",
                 data=c.content,
-                description=c.description,
+                description=escape(c.description) if c.description else None,
                 kms_key_id=key.key_arn,
                 lifecycle=REPLACE_FIRST,
             ).arn
@@ -85,7 +85,7 @@ class ImagePipeline(Construct):
             "recipe",
             name=name,
             version=settings.recipe.version,
-            description=settings.recipe.description,
+            description=escape(settings.recipe.description) if settings.recipe.description else None,
             parent_image=managed_arn(region, "image", settings.recipe.parent_image),
             working_directory=settings.recipe.working_directory,
             component=[
@@ -172,7 +172,7 @@ class ImagePipeline(Construct):
                     ami_distribution_configuration=aws.ImagebuilderDistributionConfigurationDistributionAmiDistributionConfiguration(
                         name=f"{settings.recipe.name}-{settings.ami_name}",
                         description=f"{settings.recipe.name} built by {name}",
-                        ami_tags=dict(settings.ami_tags) or None,
+                        ami_tags=escape_tags(dict(settings.ami_tags)) or None,
                         kms_key_id=key_arn,
                         launch_permission=aws.ImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationLaunchPermission(
                             user_ids=list(perm.account_ids),

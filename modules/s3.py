@@ -13,7 +13,7 @@ from typing import Any
 from core.framework import Construct, Fn, aws
 from core.models import ArtifactBucket as ArtifactBucketSettings
 from core.models import Environment, S3LifecycleRule
-from core.naming import bucket_name, physical_name
+from core.naming import bucket_name, escape, escape_all, physical_name
 from modules.kms import KmsKey
 from policies.iam import service_trust
 from policies.s3 import bucket_policy, lifecycle_rule, log_bucket_policy, replication_role_policy
@@ -35,7 +35,7 @@ def _filter(shape: dict[str, Any]) -> aws.S3BucketLifecycleConfigurationRuleFilt
 
 def lifecycle_struct(rule: S3LifecycleRule) -> aws.S3BucketLifecycleConfigurationRule:
     """The provider's struct for one rule (plain dicts inside nested blocks can be dropped)."""
-    doc = lifecycle_rule(rule)
+    doc = escape_all(lifecycle_rule(rule))  # ids, prefixes and tags are user text
     expiration = doc.get("expiration")
     noncurrent_expiration = doc.get("noncurrent_version_expiration")
     abort = doc.get("abort_incomplete_multipart_upload")
@@ -136,9 +136,9 @@ class PrivateBucket(Construct):
         self.bucket_arn: str = bucket.arn
         self._provider = provider
 
-    def attach_policy(self, document: dict[str, Any]) -> None:
+    def attach_policy(self, document: dict[str, Any]) -> aws.S3BucketPolicy:
         """The bucket policy; it holds the bucket's ARN token, hence `Fn.jsonencode`."""
-        aws.S3BucketPolicy(
+        return aws.S3BucketPolicy(
             self,
             "policy",
             bucket=self.bucket_id,
@@ -186,7 +186,9 @@ class ArtifactBucket(Construct):
             versioning=settings.versioning,
             force_destroy=settings.force_destroy,
         )
-        logs.attach_policy(log_bucket_policy(logs.bucket_arn, [bucket.bucket_arn], env.account_id, tls))
+        logs_policy = logs.attach_policy(
+            log_bucket_policy(logs.bucket_arn, [bucket.bucket_arn], env.account_id, tls)
+        )
         aws.S3BucketLifecycleConfiguration(
             logs,
             "lifecycle",
@@ -210,6 +212,7 @@ class ArtifactBucket(Construct):
             bucket=bucket.bucket_id,
             target_bucket=logs.bucket_id,
             target_prefix=LOG_PREFIX,
+            depends_on=[logs_policy],  # S3 checks that the log bucket lets the logging service write
         )
         if settings.lifecycle:
             aws.S3BucketLifecycleConfiguration(
@@ -262,7 +265,7 @@ class ArtifactBucket(Construct):
             self,
             "replication-role",
             name=physical_name(env, f"{settings.component}-replication"),
-            description=f"Lets S3 replicate {replication.prefix} to {replica.bucket_name}",
+            description=escape(f"Lets S3 replicate {replication.prefix} to {replica.bucket_name}"),
             assume_role_policy=Fn.jsonencode(service_trust("s3.amazonaws.com")),
         )
         aws.IamRolePolicy(
@@ -281,10 +284,10 @@ class ArtifactBucket(Construct):
             role=role.arn,
             rule=[
                 aws.S3BucketReplicationConfigurationRule(
-                    id=f"replicate-{replication.prefix.strip('/').replace('/', '-') or 'all'}",
+                    id=escape(f"replicate-{replication.prefix.strip('/').replace('/', '-') or 'all'}"),
                     status="Enabled",
                     priority=1,
-                    filter=aws.S3BucketReplicationConfigurationRuleFilter(prefix=replication.prefix),
+                    filter=aws.S3BucketReplicationConfigurationRuleFilter(prefix=escape(replication.prefix)),
                     delete_marker_replication=aws.S3BucketReplicationConfigurationRuleDeleteMarkerReplication(
                         status="Disabled"
                     ),

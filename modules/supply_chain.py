@@ -125,7 +125,8 @@ class ScanFindingsGate(Construct):
                 enabled=True, kms_key_arn=key.key_arn
             ),
             point_in_time_recovery=aws.DynamodbTablePointInTimeRecovery(enabled=True),
-            deletion_protection_enabled=True,
+            # Like prevent_destroy: on where the environment protects its state (prod).
+            deletion_protection_enabled=env.prevent_destroy,
         )
         topic = aws.SnsTopic(self, "topic", name=topic_name, kms_master_key_id=key.key_arn)
         topic_arn = arn("sns", region, account, topic_name)
@@ -200,6 +201,7 @@ class ScanFindingsGate(Construct):
                 variables={"TABLE_NAME": blocked_images_table(env), "TOPIC_ARN": topic_arn}
             ),
             dead_letter_config=aws.LambdaFunctionDeadLetterConfig(target_arn=dlq.arn),
+            tracing_config=aws.LambdaFunctionTracingConfig(mode="Active"),
             depends_on=[log_group, role_policy, table, topic],
         )
         aws.LambdaFunctionEventInvokeConfig(

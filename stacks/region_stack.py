@@ -17,7 +17,7 @@ from core.framework import (
     aws,
 )
 from core.models import Environment
-from core.naming import stack_name, state_key
+from core.naming import escape_tags, stack_name, state_key
 from core.planreview import STATEFUL_TYPES
 from core.topology import inbound
 from modules.codeartifact import CodeArtifactDomain
@@ -202,7 +202,7 @@ class RegionStack(TerraformStack):
                 ]
                 if env.deploy_role_arn
                 else None,
-                default_tags=[aws.AwsProviderDefaultTags(tags=dict(env.default_tags))]
+                default_tags=[aws.AwsProviderDefaultTags(tags=escape_tags(env.default_tags))]
                 if env.default_tags
                 else None,
             )

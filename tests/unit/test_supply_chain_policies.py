@@ -87,6 +87,7 @@ def test_gate_function_policy_is_exactly_its_needs():
         (["kms:Decrypt", "kms:GenerateDataKey"], ["arn:key"]),
         (["logs:CreateLogStream", "logs:PutLogEvents"], ["arn:lg:*"]),
         (["sqs:SendMessage"], ["arn:dlq"]),
+        (["xray:PutTelemetryRecords", "xray:PutTraceSegments"], "*"),
     ]
 
 
