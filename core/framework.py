@@ -173,6 +173,13 @@ def _load_bindings() -> tuple[ModuleType, str]:
     return importlib.import_module("core._aws_bindings"), "full"
 
 
+def is_reference(value: object) -> bool:
+    """Whether `value` is an unresolved cdktf token (a Terraform reference), as
+    `Token.is_unresolved` answers, without its jsii round trip: cdktf encodes string tokens as
+    `${TfToken[...]}`."""
+    return isinstance(value, str) and "${TfToken[" in value
+
+
 if TYPE_CHECKING:
     from core import _aws_bindings as aws
 
@@ -198,4 +205,5 @@ __all__ = [
     "TerraformStack",
     "Token",
     "aws",
+    "is_reference",
 ]

@@ -7,6 +7,7 @@ in docs/rules.md is generated from `CATALOGUE` (`python main.py rules`). A rule 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -201,6 +202,7 @@ def _regions_unique(env: Environment) -> Iterator[Finding]:
         seen.add(region)
 
 
+@functools.cache
 def known_regions() -> frozenset[str]:
     """Regions in botocore's endpoint data (a runtime dependency, so no network)."""
     import botocore.session

@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Sequence
 
-from core.framework import Construct, Token, aws
+from core.framework import Construct, aws, is_reference
 from core.models import CodeArtifact, CodeArtifactRepository, Environment
 from core.naming import escape, partition
 from policies.codeartifact import domain_read_policy, repository_policy
@@ -16,7 +16,7 @@ _KEY_ARN = re.compile(r"arn:aws(?:-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key/[A-Za-
 
 def require_reference(value: str, what: str) -> str:
     """[CA-DOMAIN-REF] `value` must be a Terraform reference (a token), never a literal name."""
-    if not Token.is_unresolved(value):
+    if not is_reference(value):
         raise ValueError(
             f"{what} must reference its resource's attribute so Terraform orders creation, "
             f"got the literal {value!r} [CA-DOMAIN-REF]"
@@ -26,7 +26,7 @@ def require_reference(value: str, what: str) -> str:
 
 def require_key_arn(value: str) -> str:
     """[CA-KEY-ARN] a key ARN (a token from a KMS key's `arn`, or a literal key ARN)."""
-    if not Token.is_unresolved(value) and not _KEY_ARN.fullmatch(value):
+    if not is_reference(value) and not _KEY_ARN.fullmatch(value):
         raise ValueError(f"the domain key must be a KMS key ARN, got {value!r} [CA-KEY-ARN]")
     return value
 
@@ -74,7 +74,9 @@ class CodeArtifactDomain(Construct):
             )
 
         self.repositories: dict[str, aws.CodeartifactRepository] = {}
-        names: dict[str, str] = {}  # repository -> its `repository` reference (one jsii read each)
+        # repository -> its `repository` reference, read (a jsii round trip) only for upstreams
+        upstreams = {up for repo in settings.repositories for up in repo.upstreams}
+        names: dict[str, str] = {}
         for repo in upstream_order(settings.repositories):
             resource = aws.CodeartifactRepository(
                 self,
@@ -97,7 +99,8 @@ class CodeArtifactDomain(Construct):
                 or None,
             )
             self.repositories[repo.name] = resource
-            names[repo.name] = resource.repository
+            if repo.name in upstreams:
+                names[repo.name] = resource.repository
             readers = repo.read_access or read_access
             if not readers.empty or repo.publish_role_arns:
                 aws.CodeartifactRepositoryPermissionsPolicy(
@@ -105,8 +108,9 @@ class CodeArtifactDomain(Construct):
                     f"repo-{repo.name}-policy",
                     domain=domain_name,
                     domain_owner=owner,
-                    repository=names[repo.name],
+                    repository=repo.name,
                     policy_document=json.dumps(repository_policy(readers, repo.publish_role_arns)),
+                    depends_on=[resource],
                 )
 
         self.domain_name: str = settings.domain

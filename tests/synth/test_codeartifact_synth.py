@@ -79,15 +79,16 @@ def test_domain_policy_lets_the_environments_accounts_read(stacks):
 def test_ci_role_publishes_to_the_internal_repository_only(stacks):
     stack = stacks[PROD]
     ids = {body["repository"]: rid for rid, body in stack["resource"]["aws_codeartifact_repository"].items()}
-    policies = {
-        p["repository"]: json.loads(p["policy_document"])
-        for p in resources(stack, "aws_codeartifact_repository_permissions_policy")
-    }
-    assert set(policies) == {f"${{aws_codeartifact_repository.{rid}.repository}}" for rid in ids.values()}
-    internal = policies[f"${{aws_codeartifact_repository.{ids['my-packages']}.repository}}"]
+    bodies = resources(stack, "aws_codeartifact_repository_permissions_policy")
+    policies = {p["repository"]: json.loads(p["policy_document"]) for p in bodies}
+    assert set(policies) == set(ids)  # the name, ordered after its repository by depends_on:
+    assert sorted(d for p in bodies for d in p["depends_on"]) == sorted(
+        f"aws_codeartifact_repository.{rid}" for rid in ids.values()
+    )
+    internal = policies["my-packages"]
     publish = [s for s in internal["Statement"] if s["Sid"] == "Publish"]
     assert publish[0]["Principal"] == {"AWS": "arn:aws:iam::123456789012:role/ci-publisher"}
-    store = policies[f"${{aws_codeartifact_repository.{ids['npm-store']}.repository}}"]
+    store = policies["npm-store"]
     assert [s["Sid"] for s in store["Statement"]] == ["Read"]
 
 

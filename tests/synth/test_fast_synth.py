@@ -61,3 +61,12 @@ def test_the_seam_loads_only_the_bindings_it_lists():
     assert mode == "lazy"
     assert int(count) == listed + 1  # + the jsii assembly module
     assert proc.stderr == ""  # quiet: no notice, no Node banner
+
+
+def test_is_reference_agrees_with_cdktf():
+    from core.framework import App, TerraformStack, Token, aws, is_reference
+
+    stack = TerraformStack(App(), "probe")
+    key = aws.KmsKey(stack, "key")
+    for value in (key.arn, f"prefix-{key.key_id}", "literal", "${var.x}", ""):
+        assert is_reference(value) == Token.is_unresolved(value), value
