@@ -6,10 +6,11 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.framework import Construct, Fn, TerraformIterator, Token, aws
+from core.framework import Construct, TerraformIterator, Token, aws
 from core.models import Environment, ReplicationRule, Repository
 from core.naming import ecr_repository_arn, ecr_repository_url, escape, escape_tags, physical_name
 from core.topology import Replication
+from modules.iam import service_role
 from policies.ecr import (
     creation_template_role_policy,
     lifecycle_policy,
@@ -17,7 +18,6 @@ from policies.ecr import (
     replication_registry_policy,
     template_prefix,
 )
-from policies.iam import service_trust
 
 
 def construct_id(name: str) -> str:
@@ -213,19 +213,14 @@ class EcrRegistry(Construct):
         self, env: Environment, region: str, key_arn: str, templates: Sequence[_Template]
     ) -> None:
         # ECR needs a role of ours to create repositories that use KMS or tags.
-        role = aws.IamRole(
+        role, _ = service_role(
             self,
             "template-role",
             name=physical_name(env, f"ecr-templates-{region}"),
             description="Lets ECR create replicated and pull-through cache repositories with KMS",
-            assume_role_policy=json.dumps(service_trust("ecr.amazonaws.com")),
-        )
-        aws.IamRolePolicy(
-            self,
-            "template-role-policy",
-            role=role.name,
-            name="create-repositories",
-            policy=Fn.jsonencode(creation_template_role_policy(key_arn)),
+            service="ecr.amazonaws.com",
+            policy=creation_template_role_policy(key_arn),
+            policy_name="create-repositories",
         )
         rules = env.ecr.defaults.lifecycle
         for template in templates:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.framework import Construct, Fn, TerraformResourceLifecycle, aws
+from core.framework import Construct, TerraformResourceLifecycle, aws
 from core.models import Environment, ImageBuilder
 from core.naming import bucket_name, escape, escape_tags, partition, physical_name
+from modules.iam import service_role
 from modules.kms import KmsKey
 from modules.s3 import PrivateBucket
-from policies.iam import service_trust
 from policies.imagebuilder import INSTANCE_MANAGED_POLICIES, LIFECYCLE_MANAGED_POLICY, logs_policy
 from policies.s3 import bucket_policy
 
@@ -109,21 +109,15 @@ class ImagePipeline(Construct):
             lifecycle=REPLACE_FIRST,
         )
 
-        role = aws.IamRole(
+        role, _ = service_role(
             self,
             "instance-role",
             name=physical_name(env, "imagebuilder-instance"),
             description="Image Builder build and test instances",
-            assume_role_policy=Fn.jsonencode(service_trust("ec2.amazonaws.com")),
-        )
-        for i, policy_arn in enumerate(INSTANCE_MANAGED_POLICIES):
-            aws.IamRolePolicyAttachment(self, f"instance-managed-{i}", role=role.name, policy_arn=policy_arn)
-        aws.IamRolePolicy(
-            self,
-            "instance-logs",
-            role=role.name,
-            name="write-build-logs",
-            policy=Fn.jsonencode(logs_policy(logs.bucket_arn, LOG_PREFIX, key.key_arn)),
+            service="ec2.amazonaws.com",
+            policy=logs_policy(logs.bucket_arn, LOG_PREFIX, key.key_arn),
+            policy_name="write-build-logs",
+            managed_policy_arns=INSTANCE_MANAGED_POLICIES,
         )
         profile = aws.IamInstanceProfile(self, "instance-profile", name=role.name, role=role.name)
         infrastructure = aws.ImagebuilderInfrastructureConfiguration(
@@ -203,15 +197,13 @@ class ImagePipeline(Construct):
             ),
         )
 
-        lifecycle_role = aws.IamRole(
+        lifecycle_role, _ = service_role(
             self,
             "lifecycle-role",
             name=physical_name(env, "imagebuilder-lifecycle"),
             description="Image Builder lifecycle policy execution",
-            assume_role_policy=Fn.jsonencode(service_trust("imagebuilder.amazonaws.com")),
-        )
-        aws.IamRolePolicyAttachment(
-            self, "lifecycle-managed", role=lifecycle_role.name, policy_arn=LIFECYCLE_MANAGED_POLICY
+            service="imagebuilder.amazonaws.com",
+            managed_policy_arns=(LIFECYCLE_MANAGED_POLICY,),
         )
         aws.ImagebuilderLifecyclePolicy(
             self,

@@ -14,8 +14,8 @@ from core.framework import Construct, Fn, aws
 from core.models import ArtifactBucket as ArtifactBucketSettings
 from core.models import Environment, S3LifecycleRule
 from core.naming import bucket_name, escape, escape_all, physical_name
+from modules.iam import service_role
 from modules.kms import KmsKey
-from policies.iam import service_trust
 from policies.s3 import bucket_policy, lifecycle_rule, log_bucket_policy, replication_role_policy
 
 LOG_PREFIX = "access-logs/"
@@ -261,21 +261,16 @@ class ArtifactBucket(Construct):
             provider=provider,
         )
         replica.attach_policy(bucket_policy(replica.bucket_arn, settings.min_tls_version))
-        role = aws.IamRole(
+        role, _ = service_role(
             self,
             "replication-role",
             name=physical_name(env, f"{settings.component}-replication"),
             description=escape(f"Lets S3 replicate {replication.prefix} to {replica.bucket_name}"),
-            assume_role_policy=Fn.jsonencode(service_trust("s3.amazonaws.com")),
-        )
-        aws.IamRolePolicy(
-            self,
-            "replication-role-policy",
-            role=role.name,
-            name="replicate",
-            policy=Fn.jsonencode(
-                replication_role_policy(source.bucket_arn, source_key_arn, replica.bucket_arn, key.key_arn)
+            service="s3.amazonaws.com",
+            policy=replication_role_policy(
+                source.bucket_arn, source_key_arn, replica.bucket_arn, key.key_arn
             ),
+            policy_name="replicate",
         )
         aws.S3BucketReplicationConfigurationA(
             self,

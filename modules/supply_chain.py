@@ -16,12 +16,12 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from core.framework import AssetType, Construct, Fn, TerraformAsset, aws
+from core.framework import AssetType, Construct, TerraformAsset, aws
 from core.models import Environment, ScanGate, Signing
 from core.naming import blocked_images_table, partition, physical_name, signing_profile_name
 from core.packaging import package_function
+from modules.iam import service_role
 from modules.kms import KmsKey
-from policies.iam import service_trust
 from policies.supply_chain import (
     NOTATION_PLATFORM,
     NOTATION_PLUGIN,
@@ -160,27 +160,20 @@ class ScanFindingsGate(Construct):
             retention_in_days=settings.log_retention_days,
             kms_key_id=key.key_arn,
         )
-        role = aws.IamRole(
+        role, role_policy = service_role(
             self,
             "role",
             name=function_name,
             description="The scan-findings gate Lambda: record blocked images, publish a summary",
-            assume_role_policy=json.dumps(service_trust("lambda.amazonaws.com")),
-        )
-        role_policy = aws.IamRolePolicy(
-            self,
-            "role-policy",
-            role=role.name,
-            name="scan-gate",
-            policy=Fn.jsonencode(
-                gate_function_policy(
-                    table_arn=arn("dynamodb", region, account, f"table/{blocked_images_table(env)}"),
-                    topic_arn=topic_arn,
-                    key_arn=key.key_arn,
-                    log_group_arn=log_group_arn,
-                    dlq_arn=arn("sqs", region, account, physical_name(env, "scan-gate-dlq")),
-                )
+            service="lambda.amazonaws.com",
+            policy=gate_function_policy(
+                table_arn=arn("dynamodb", region, account, f"table/{blocked_images_table(env)}"),
+                topic_arn=topic_arn,
+                key_arn=key.key_arn,
+                log_group_arn=log_group_arn,
+                dlq_arn=arn("sqs", region, account, physical_name(env, "scan-gate-dlq")),
             ),
+            policy_name="scan-gate",
         )
         zip_path, code_hash = _package()
         package = TerraformAsset(self, "package", path=str(zip_path), type=AssetType.FILE)
