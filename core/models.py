@@ -263,15 +263,9 @@ class S3Replication(Model):
 
     region: Region
     prefix: str = Field("releases/", max_length=1024)
-    storage_class: Literal[
-        "STANDARD",
-        "STANDARD_IA",
-        "INTELLIGENT_TIERING",
-        "ONEZONE_IA",
-        "GLACIER_IR",
-        "GLACIER",
-        "DEEP_ARCHIVE",
-    ] = Field("STANDARD", description="Storage class of the replicas.")
+    storage_class: Literal["STANDARD", StorageClass] = Field(
+        "STANDARD", description="Storage class of the replicas."
+    )
 
 
 class ArtifactBucket(Model):

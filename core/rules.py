@@ -11,7 +11,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_args
 
 from core.errors import NO_VALUE, Loc
 from core.models import (
@@ -21,6 +21,7 @@ from core.models import (
     ImageBuilder,
     LifecycleRule,
     S3LifecycleRule,
+    StorageClass,
 )
 from core.naming import bucket_name
 from policies.ecr import find_nulls, lifecycle_policy, resolve_priorities
@@ -843,14 +844,7 @@ def _s3_lc_delete_marker(env: Environment) -> Iterator[Finding]:
 # Which classes a lifecycle transition may go to from each class (the "waterfall"). AWS retired
 # the 30-day minimum before STANDARD_IA / ONEZONE_IA in 2026, so no minimum day count is enforced.
 S3_TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "STANDARD": (
-        "STANDARD_IA",
-        "INTELLIGENT_TIERING",
-        "ONEZONE_IA",
-        "GLACIER_IR",
-        "GLACIER",
-        "DEEP_ARCHIVE",
-    ),
+    "STANDARD": get_args(StorageClass),
     "STANDARD_IA": ("INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"),
     "INTELLIGENT_TIERING": ("ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"),
     "ONEZONE_IA": ("GLACIER", "DEEP_ARCHIVE"),
