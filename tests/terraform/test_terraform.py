@@ -58,9 +58,9 @@ def test_plan_creates_every_synthesized_resource(checks, stacks, stack):
     assert f"Plan: {expected} to add, 0 to change, 0 to destroy." in check.plan.output
 
 
-def test_prod_plan_covers_registry_settings(checks):
-    actions = planned(checks["prod-ap-northeast-1"])
-    for rtype in (
+# What the prod plan creates, by capability (every resource type at least once, nothing but creates).
+PROD_PLAN_TYPES = {
+    "ecr": (
         "aws_ecr_repository",
         "aws_ecr_lifecycle_policy",
         "aws_ecr_registry_scanning_configuration",
@@ -68,8 +68,36 @@ def test_prod_plan_covers_registry_settings(checks):
         "aws_ecr_pull_through_cache_rule",
         "aws_ecr_repository_creation_template",
         "aws_kms_key",
-    ):
-        assert actions.get(rtype), f"{rtype} missing from the prod plan"
+    ),
+    "s3": (
+        "aws_s3_bucket",
+        "aws_s3_bucket_versioning",
+        "aws_s3_bucket_server_side_encryption_configuration",
+        "aws_s3_bucket_public_access_block",
+        "aws_s3_bucket_ownership_controls",
+        "aws_s3_bucket_policy",
+        "aws_s3_bucket_logging",
+        "aws_s3_bucket_lifecycle_configuration",
+        "aws_s3_bucket_replication_configuration",
+    ),
+    "imagebuilder": (
+        "aws_imagebuilder_component",
+        "aws_imagebuilder_image_recipe",
+        "aws_imagebuilder_infrastructure_configuration",
+        "aws_imagebuilder_distribution_configuration",
+        "aws_imagebuilder_image_pipeline",
+        "aws_imagebuilder_lifecycle_policy",
+        "aws_iam_instance_profile",
+        "aws_sns_topic",
+    ),
+}
+
+
+@pytest.mark.parametrize("capability", sorted(PROD_PLAN_TYPES))
+def test_prod_plan_covers(checks, capability):
+    actions = planned(checks["prod-ap-northeast-1"])
+    for rtype in PROD_PLAN_TYPES[capability]:
+        assert actions.get(rtype) and set(actions[rtype]) == {"create"}, f"{rtype}: {actions.get(rtype)}"
 
 
 def test_prod_plan_covers_codeartifact(checks):
@@ -81,37 +109,6 @@ def test_prod_plan_covers_codeartifact(checks):
         ("aws_codeartifact_repository_permissions_policy", 4),
     ):
         assert actions.get(rtype) == ["create"] * count, f"{rtype} in the prod plan: {actions.get(rtype)}"
-
-
-def test_prod_plan_covers_artifact_buckets(checks):
-    actions = planned(checks["prod-ap-northeast-1"])
-    for rtype in (
-        "aws_s3_bucket",
-        "aws_s3_bucket_versioning",
-        "aws_s3_bucket_server_side_encryption_configuration",
-        "aws_s3_bucket_public_access_block",
-        "aws_s3_bucket_ownership_controls",
-        "aws_s3_bucket_policy",
-        "aws_s3_bucket_logging",
-        "aws_s3_bucket_lifecycle_configuration",
-        "aws_s3_bucket_replication_configuration",
-    ):
-        assert actions.get(rtype), f"{rtype} missing from the prod plan"
-
-
-def test_prod_plan_covers_image_builder(checks):
-    actions = planned(checks["prod-ap-northeast-1"])
-    for rtype in (
-        "aws_imagebuilder_component",
-        "aws_imagebuilder_image_recipe",
-        "aws_imagebuilder_infrastructure_configuration",
-        "aws_imagebuilder_distribution_configuration",
-        "aws_imagebuilder_image_pipeline",
-        "aws_imagebuilder_lifecycle_policy",
-        "aws_iam_instance_profile",
-        "aws_sns_topic",
-    ):
-        assert actions.get(rtype) and set(actions[rtype]) == {"create"}, f"{rtype}: {actions.get(rtype)}"
 
 
 @pytest.mark.parametrize("stack", ["dev-ap-northeast-1", "stg-ap-northeast-1", "prod-ap-northeast-1"])
