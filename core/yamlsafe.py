@@ -44,6 +44,7 @@ class Document:
 # Duplicate keys and alias expansion are checked on the composed nodes (`_walk`), so both
 # loaders behave the same.
 _StrictLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
@@ -57,6 +58,14 @@ def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR_TAG:
+                shown = (
+                    f"{key_node.value!r}" if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
+                )
+                raise _Rejected(
+                    f"keys must be plain text such as 'account_id', got {shown} (quote a key meant as text)",
+                    key_node.start_mark.line + 1,
+                )
             key = key_node.value
             if key in seen:
                 raise _Rejected(

@@ -159,3 +159,121 @@ def test_warns_about_a_region_aws_does_not_list(config_dir):
 
 def test_reference_regions_are_known(project):
     assert [w for w in project.warnings if w.rule == "AWS-REGION-KNOWN"] == []
+
+
+def test_rejects_a_list_used_as_a_key(config_dir):
+    path = config_dir / "environments" / "dev.yaml"
+    lines = path.read_text().count("\n")
+    path.write_text(path.read_text() + "? [a, b]\n: 1\n")
+    [message] = errors(config_dir)
+    assert (
+        message.startswith(f"config/environments/dev.yaml:{lines + 1}: ")
+        or f"dev.yaml:{lines + 1}:" in message
+    )
+    assert "keys must be plain text such as 'account_id', got a list or mapping" in message
+
+
+def test_rejects_a_number_used_as_a_key(config_dir):
+    path = config_dir / "environments" / "dev.yaml"
+    lines = path.read_text().count("\n")
+    path.write_text(path.read_text() + "1: one\n")
+    [message] = errors(config_dir)
+    assert f"dev.yaml:{lines + 1}:" in message
+    assert "keys must be plain text such as 'account_id', got '1' (quote a key meant as text)" in message
+
+
+def test_one_file_per_environment(config_dir):
+    env_dir = config_dir / "environments"
+    (env_dir / "dev.yml").write_text((env_dir / "dev.yaml").read_text())
+    message = error_for(config_dir, "[CFG-ENV-DUP]")
+    assert "dev.yml: (top level): defines environment 'dev' again (also " in message
+    assert "dev.yaml); keep one file per environment" in message
+    assert not [e for e in errors(config_dir) if "CFG-REGISTRY-OWNER" in e or "ECR-REPO-OWNER" in e]
+
+
+def test_repeated_region_is_reported_once(config_dir):
+    edit(config_dir, "prod", lambda d: d.update(extra_regions=["us-west-2", "ap-northeast-1"]))
+    found = errors(config_dir)
+    assert any("[CFG-REGIONS]" in e for e in found)
+    assert not [e for e in found if "CFG-REGISTRY-OWNER" in e], found
+
+
+def test_two_environments_cannot_define_one_repository_in_one_registry(config_dir):
+    def into_dev_account(d):
+        d.update(account_id="111111111111", deploy_role_arn="arn:aws:iam::111111111111:role/deploy")
+        d["ecr"].pop("registry", None)
+
+    edit(config_dir, "stg", into_dev_account)
+    message = error_for(config_dir, "[ECR-REPO-OWNER]")
+    assert (
+        "stg.yaml" in message
+        and "ecr.repositories[0].name: is already defined in account 111111111111" in message
+    )
+    assert "by environment 'dev'" in message and "'my-app'" in message
+
+
+def test_same_repository_in_other_accounts_is_fine(project):
+    names = {e.name: {r.name for r in e.ecr.repositories} for e in project.environments}
+    assert "my-app" in names["dev"] and "my-app" in names["stg"]  # 111111111111 and 222222222222
+
+
+@pytest.mark.parametrize(
+    ("prefix", "ok"),
+    [
+        ("artifact-platform", True),
+        ("teams/platform", True),
+        ("/teams/platform/", True),
+        ("", False),
+        ("a//b", False),
+        ("state ${x}", False),
+    ],
+)
+def test_s3_backend_key_prefix(config_dir, prefix, ok):
+    edit(config_dir, "stg", lambda d: d["backend"].update(key_prefix=prefix))
+    if ok:
+        [stg] = loads(config_dir).select(["stg"])
+        assert stg.backend.key_prefix == prefix
+    else:
+        message = error_for(config_dir, "[TF-S3-BACKEND-KEY]")
+        assert "backend.key_prefix: must be a non-empty path" in message and repr(prefix) in message
+
+
+def test_s3_backend_lock_table_name(config_dir):
+    edit(config_dir, "stg", lambda d: d["backend"].update(dynamodb_table="terraform-locks"))
+    [stg] = loads(config_dir).select(["stg"])
+    assert stg.backend.dynamodb_table == "terraform-locks"
+    edit(config_dir, "stg", lambda d: d["backend"].update(dynamodb_table="tf locks"))
+    message = error_for(config_dir, "[TF-S3-BACKEND-LOCK-TABLE]")
+    assert "backend.dynamodb_table: must be a DynamoDB table name" in message and "'tf locks'" in message
+
+
+def _cloud(**fields):
+    def change(d):
+        d["backend"] = {"type": "cloud", "organization": "acme", "workspace_prefix": "artifacts-", **fields}
+
+    return change
+
+
+def test_cloud_backend_accepts_hcp_names(config_dir):
+    edit(config_dir, "stg", _cloud())
+    [stg] = loads(config_dir).select(["stg"])
+    assert (stg.backend.organization, stg.backend.workspace_prefix, stg.backend.hostname) == (
+        "acme",
+        "artifacts-",
+        "app.terraform.io",
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "path", "value"),
+    [
+        ({"organization": ""}, "backend.organization", "''"),
+        ({"workspace_prefix": "bad name!"}, "backend.workspace_prefix", "'bad name!'"),
+        ({"workspace_prefix": "x" * 80}, "backend.workspace_prefix", "'" + "x" * 80 + "'"),
+        ({"hostname": "https://app.terraform.io"}, "backend.hostname", "'https://app.terraform.io'"),
+    ],
+)
+def test_cloud_backend_rejects_names_hcp_refuses(config_dir, fields, path, value):
+    edit(config_dir, "stg", _cloud(**fields))
+    message = error_for(config_dir, "[TF-CLOUD-BACKEND]")
+    assert f"{path}: must be" in message and f"got {value}" in message
