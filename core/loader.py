@@ -168,8 +168,21 @@ def load_project(config_dir: Path) -> Project:
     warnings: list[Problem] = []
     envs: list[Environment] = []
     docs: dict[str, tuple[str, Document]] = {}
+    first_file: dict[str, str] = {}
     for path in files:
         display = _display(path)
+        earlier = first_file.setdefault(path.stem, display)
+        if earlier != display:
+            problems.append(
+                Problem(
+                    display,
+                    (),
+                    f"defines environment '{path.stem}' again (also {earlier}); keep one file per "
+                    "environment",
+                    rule="CFG-ENV-DUP",
+                )
+            )
+            continue
         doc, problem = read_yaml(path, display)
         if problem:
             problems.append(problem)

@@ -23,7 +23,7 @@ from core.models import (
     S3LifecycleRule,
     StorageClass,
 )
-from core.naming import bucket_name
+from core.naming import bucket_name, stack_name
 from policies.ecr import find_nulls, lifecycle_policy, resolve_priorities
 from policies.imagebuilder import document_problems
 from policies.s3 import ACTION_KEYS, filter_shape
@@ -136,6 +136,11 @@ describe(
     "TF-VERSION-CONSTRAINT",
     "Provider version constraints use Terraform's syntax.",
     "https://developer.hashicorp.com/terraform/language/expressions/version-constraints",
+)
+describe(
+    "CFG-ENV-DUP",
+    "One file per environment: 'dev.yaml' and 'dev.yml' would define the same stacks twice.",
+    "project convention (the file name is the environment name)",
 )
 describe(
     "CFG-RELATIVE-DIR",
@@ -263,6 +268,76 @@ def _backend_bucket(env: Environment) -> Iterator[Finding]:
         )
 
 
+_S3_KEY_PREFIX = re.compile(r"[A-Za-z0-9!_.*'()-]+(?:/[A-Za-z0-9!_.*'()-]+)*")
+_DYNAMODB_TABLE = re.compile(r"[A-Za-z0-9_.-]{3,255}")
+_HCP_NAME = re.compile(r"[A-Za-z0-9_-]+")
+_HOSTNAME = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+
+
+@env_rule(
+    "TF-S3-BACKEND-KEY",
+    "S3 state keys '<key_prefix>/<stack>.tfstate': the prefix is path segments of S3's safe "
+    "characters, with no empty segment (Terraform refuses keys that start with '/' or hold '//').",
+    "https://developer.hashicorp.com/terraform/language/backend/s3#key",
+)
+def _backend_key(env: Environment) -> Iterator[Finding]:
+    if env.backend.type == "s3" and not _S3_KEY_PREFIX.fullmatch(env.backend.key_prefix.strip("/")):
+        yield Finding(
+            ("backend", "key_prefix"),
+            "must be a non-empty path such as 'artifact-platform' or 'teams/platform' (letters, "
+            "digits, ! _ . * ' ( ) -, segments separated by single '/')",
+            env.backend.key_prefix,
+        )
+
+
+@env_rule(
+    "TF-S3-BACKEND-LOCK-TABLE",
+    "A DynamoDB lock table name is 3-255 letters, digits, '_', '.', '-'.",
+    "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html",
+)
+def _backend_lock_table(env: Environment) -> Iterator[Finding]:
+    table = env.backend.dynamodb_table if env.backend.type == "s3" else None
+    if table is not None and not _DYNAMODB_TABLE.fullmatch(table):
+        yield Finding(
+            ("backend", "dynamodb_table"),
+            "must be a DynamoDB table name: 3-255 letters, digits, '_', '.' or '-'",
+            table,
+        )
+
+
+@env_rule(
+    "TF-CLOUD-BACKEND",
+    "HCP Terraform: organization and workspace names are letters, digits, '-', '_' (workspaces at "
+    "most 90 characters); the hostname is a DNS name.",
+    "https://developer.hashicorp.com/terraform/cloud-docs/workspaces/create#workspace-naming",
+)
+def _backend_cloud(env: Environment) -> Iterator[Finding]:
+    backend = env.backend
+    if backend.type != "cloud":
+        return
+    if not _HCP_NAME.fullmatch(backend.organization):
+        yield Finding(
+            ("backend", "organization"),
+            "must be an HCP Terraform organization name (letters, digits, '-', '_')",
+            backend.organization,
+        )
+    longest = max((stack_name(env, r) for r in env.regions), key=len)
+    if (
+        not _HCP_NAME.fullmatch(backend.workspace_prefix + "x")
+        or len(backend.workspace_prefix + longest) > 90
+    ):
+        yield Finding(
+            ("backend", "workspace_prefix"),
+            f"must be letters, digits, '-' or '_', short enough that prefix + stack name "
+            f"(e.g. '{backend.workspace_prefix}{longest}') is at most 90 characters",
+            backend.workspace_prefix,
+        )
+    if not _HOSTNAME.fullmatch(backend.hostname):
+        yield Finding(
+            ("backend", "hostname"), "must be a host name such as 'app.terraform.io'", backend.hostname
+        )
+
+
 # --- ECR lifecycle -----------------------------------------------------------------------------
 
 
@@ -382,6 +457,8 @@ def _lc_any_last(env: Environment) -> Iterator[Finding]:
 )
 def _lc_no_nulls(env: Environment) -> Iterator[Finding]:
     for loc, rules in _lifecycle_lists(env):
+        if any((r.keep_last is None) == (r.expire_after_days is None) for r in rules):
+            continue  # ECR-LC-ACTION reports the rule; one message per problem
         for path in find_nulls(lifecycle_policy(rules)):
             yield Finding(loc, f"would emit null at {path}; ECR rejects null values in a policy")
 
@@ -532,6 +609,27 @@ def _pull_through_cache(env: Environment) -> Iterator[Finding]:
                     f"must name a secret whose name starts with '{SECRET_PREFIX}' (ECR only reads those)",
                     rule.credential_secret_arn,
                 )
+
+
+@env_rule(
+    "ECR-PTC-SECRET-PLACE",
+    "Pull-through cache: the credential secret is in the registry's own account and region.",
+    f"{ECR_GUIDE}/pull-through-cache-creating-secret.html",
+)
+def _pull_through_cache_secret_place(env: Environment) -> Iterator[Finding]:
+    if env.ecr.registry is None:
+        return
+    for i, rule in enumerate(env.ecr.registry.pull_through_cache):
+        if rule.credential_secret_arn is None:
+            continue
+        region, account = rule.credential_secret_arn.split(":")[3:5]
+        if (account, region) != (env.account_id, env.primary_region):
+            yield Finding(
+                ("ecr", "registry", "pull_through_cache", i, "credential_secret_arn"),
+                f"must be a secret in account {env.account_id} and region {env.primary_region}, where "
+                f"the rule is created (ECR cannot read a secret elsewhere); it is in {account}/{region}",
+                rule.credential_secret_arn,
+            )
 
 
 # --- CodeArtifact --------------------------------------------------------------------------------
@@ -1291,7 +1389,7 @@ def _registry_owner(envs: Sequence[Environment]) -> Iterator[tuple[str, Finding]
     for env in envs:
         if env.ecr.registry is None:
             continue
-        for region in env.regions:
+        for region in dict.fromkeys(env.regions):  # a repeated region is CFG-REGIONS' problem
             key = (env.account_id, region)
             if key in owners:
                 yield (
@@ -1304,6 +1402,30 @@ def _registry_owner(envs: Sequence[Environment]) -> Iterator[tuple[str, Finding]
                 )
             else:
                 owners[key] = env.name
+
+
+@project_rule(
+    "ECR-REPO-OWNER",
+    "A repository name is defined by one environment per account and region (ECR names are "
+    "unique in a registry; a second create fails with RepositoryAlreadyExistsException).",
+    f"{ECR_API}/API_CreateRepository.html",
+)
+def _repo_owner(envs: Sequence[Environment]) -> Iterator[tuple[str, Finding]]:
+    owners: dict[tuple[str, str, str], str] = {}
+    for env in envs:
+        for i, repo in enumerate(env.ecr.repositories):
+            key = (env.account_id, env.primary_region, repo.name)
+            owner = owners.setdefault(key, env.name)
+            if owner != env.name:
+                yield (
+                    env.name,
+                    Finding(
+                        ("ecr", "repositories", i, "name"),
+                        f"is already defined in account {key[0]} and {key[1]} by environment "
+                        f"'{owner}'; define it in one of them",
+                        repo.name,
+                    ),
+                )
 
 
 @project_rule(

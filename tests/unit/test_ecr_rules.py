@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.unit.helpers import edit, error_for, loads
+import pytest
+
+from tests.unit.helpers import edit, error_for, errors, loads
 
 
 def lifecycle(d):
@@ -120,3 +122,60 @@ def test_rejects_replication_to_itself(config_dir):
         lambda d: d["ecr"]["registry"]["replication"][0]["destinations"].append({"region": "ap-northeast-1"}),
     )
     assert "must differ from the source registry" in error_for(config_dir, "[ECR-REPL]")
+
+
+def _docker_hub(arn):
+    def change(d):
+        d["ecr"]["registry"]["pull_through_cache"].append(
+            {"prefix": "docker-hub", "upstream": "registry-1.docker.io", "credential_secret_arn": arn}
+        )
+
+    return change
+
+
+def test_accepts_cache_secret_in_the_registry_account_and_region(config_dir):
+    arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:ecr-pullthroughcache/docker-AbCdEf"
+    edit(config_dir, "prod", _docker_hub(arn))
+    [prod] = loads(config_dir).select(["prod"])
+    assert prod.ecr.registry.pull_through_cache[1].credential_secret_arn == arn
+
+
+@pytest.mark.parametrize(
+    ("arn", "where"),
+    [
+        (
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-AbCdEf",
+            "123456789012/us-east-1",
+        ),
+        (
+            "arn:aws:secretsmanager:ap-northeast-1:999999999999:secret:ecr-pullthroughcache/docker-AbCdEf",
+            "999999999999/ap-northeast-1",
+        ),
+    ],
+)
+def test_rejects_cache_secret_in_another_account_or_region(config_dir, arn, where):
+    edit(config_dir, "prod", _docker_hub(arn))
+    message = error_for(config_dir, "[ECR-PTC-SECRET-PLACE]")
+    assert (
+        "pull_through_cache[1].credential_secret_arn: must be a secret in account 123456789012 and "
+        in message
+    )
+    assert "region ap-northeast-1, where the rule is created" in message and f"it is in {where}" in message
+
+
+def test_null_in_the_emitted_lifecycle_policy_is_refused(project, monkeypatch):
+    import core.rules as rules
+
+    [dev] = project.select(["dev"])
+    assert list(rules._lc_no_nulls(dev)) == []  # the reference emits no null
+    real = rules.lifecycle_policy
+    monkeypatch.setattr(rules, "lifecycle_policy", lambda lc: {**real(lc), "rules": [{"rulePriority": None}]})
+    [finding] = [f for f in rules._lc_no_nulls(dev) if f.loc == ("ecr", "defaults", "lifecycle")]
+    assert "would emit null at rules[0].rulePriority; ECR rejects null values in a policy" in finding.message
+
+
+def test_rule_without_action_is_reported_once(config_dir):
+    edit(config_dir, "dev", lambda d: lifecycle(d)[0].pop("keep_last"))
+    found = errors(config_dir)
+    assert [e for e in found if "[ECR-LC-ACTION]" in e]
+    assert not [e for e in found if "[ECR-LC-NULL]" in e], found
