@@ -42,12 +42,12 @@ def synthesize(
     Raises ConfigError (and writes nothing) when the synthesized JSON breaks a limit that only
     shows once names are composed (core/postsynth.py). `files`: environment -> its file, for
     messages."""
-    from stacks.app import build_app  # the framework import happens here, after validation
-
     out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out.parent.mkdir(parents=True, exist_ok=True)  # an unwritable --out fails here, before the import
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
     try:
+        from stacks.app import build_app  # the framework import happens here, after validation
+
         app, stacks = build_app(selected, all_envs, staging)
         app.synth()
         summaries = []

@@ -57,19 +57,26 @@ def test_committed_schema_is_current(tmp_path):
     )
 
 
+def subcommands() -> list[str]:
+    import argparse
+
+    from core.cli import parser
+
+    [sub] = [a for a in parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return list(sub.choices)
+
+
+def test_every_command_is_in_the_readme_command_table():
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("## Command line", 1)[1].split("\n## ", 1)[0]
+    commands = subcommands()
+    assert len(commands) >= 10
+    missing = [c for c in commands if f"| `{c}" not in table]
+    assert not missing, f"commands missing from the README's command table: {missing}"
+
+
 def test_help_on_every_command():
-    for command in (
-        "synth",
-        "validate",
-        "schema",
-        "rules",
-        "codeartifact-login",
-        "image-lock",
-        "check-image",
-        "diagram",
-        "stacks",
-        "plan-review",
-    ):
+    for command in subcommands():
         proc = run(command, "--help")
         assert proc.returncode == 0 and "usage: main.py " + command in proc.stdout
         description = proc.stdout.split("\n\n")[1]  # usage, description, options, exit codes
@@ -250,3 +257,13 @@ def test_plan_review_bad_allow_destroy_is_a_usage_error(config_dir, tmp_path):
         "dev-ap-northeast-1:aws_s3_bucket.x, got 'aws_s3_bucket.x'"
     )
     assert list(tmp_path.iterdir()) == [tmp_path / "config"]  # nothing synthesized or planned
+
+
+def test_unwritable_output_folder_is_one_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    proc = run("synth", "--out", str(blocker / "cdktf.out"))
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert f"error: {blocker}: Not a directory; check the path and its permissions" in proc.stderr
+    assert "nothing was written" in proc.stderr
