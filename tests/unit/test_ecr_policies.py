@@ -105,6 +105,7 @@ def test_replication_registry_policy_allows_only_replication():
 
 
 def test_template_prefix_is_a_namespace_or_root():
+    """ECR-TEMPLATE-PREFIX: ECR appends "/" to a template prefix, so only a namespace maps to one."""
     assert template_prefix("prod-") == "ROOT"
     assert template_prefix("team-a/") == "team-a"
     assert template_prefix("team-a/svc/") == "team-a/svc"
