@@ -83,3 +83,16 @@ def test_deploy_runs_dev_then_stg_then_prod_behind_environments():
     assert (
         'main.py stacks --env "$ENV_NAME"' in run and 'npx cdktf deploy "${stacks[@]}" --auto-approve' in run
     )
+    assert run.index("main.py plan-review") < run.index("npx cdktf deploy")  # the guard runs first
+
+
+def test_the_approver_sees_the_plan_before_approving():
+    jobs = load("deploy-environment.yml")["jobs"]
+    plan, deploy = jobs["plan"], jobs["deploy"]
+    assert "environment" not in plan  # no approval needed to plan and read the report
+    assert deploy["needs"] == "plan" and deploy["environment"] == "${{ inputs.environment }}"
+    plan_run = "\n".join(s.get("run", "") for s in plan["steps"])
+    assert "main.py plan-review" in plan_run and 'plans/plan-review.md >> "$GITHUB_STEP_SUMMARY"' in plan_run
+    assert "cdktf deploy" not in plan_run
+    [creds] = [s for s in plan["steps"] if "configure-aws-credentials" in s.get("uses", "")]
+    assert creds["with"]["role-to-assume"] == "${{ vars[format('PLAN_ROLE_ARN_{0}', inputs.environment)] }}"
