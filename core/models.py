@@ -9,7 +9,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictBool,
+    StrictInt,
+    ValidationInfo,
+    model_validator,
+)
 
 from core.types import (
     AccountId,
@@ -43,6 +52,9 @@ DEFAULT_PROVIDER_VERSION = ">= 5.100, < 7.0"
 
 
 class Model(BaseModel):
+    # Numbers and booleans are strict (StrictInt, StrictBool): `keep_last: true` or
+    # `prevent_destroy: "off"` are errors, not 1 and False. Strings, enums and lists keep pydantic's
+    # lax mode because YAML gives lists where the models hold tuples.
     model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
 
 
@@ -65,7 +77,7 @@ class S3Backend(Model):
     bucket: str
     key_prefix: str = "artifact-platform"
     region: Region
-    use_lockfile: bool = Field(True, description="S3-native locking (Terraform >= 1.10).")
+    use_lockfile: StrictBool = Field(True, description="S3-native locking (Terraform >= 1.10).")
     dynamodb_table: str | None = Field(None, description="Legacy DynamoDB lock table, if still used.")
     role_arn: RoleArn | None = Field(None, description="Role to assume for state access.")
 
@@ -93,12 +105,12 @@ class LifecycleRule(Model):
     """
 
     description: str | None = Field(None, max_length=255)
-    priority: int | None = Field(None, ge=1, le=999, description="Defaults to previous + 1.")
+    priority: StrictInt | None = Field(None, ge=1, le=999, description="Defaults to previous + 1.")
     tag_status: Literal["tagged", "untagged", "any"]
     tag_prefixes: tuple[str, ...] = ()
     tag_patterns: tuple[str, ...] = ()
-    keep_last: int | None = Field(None, ge=1, description="Expire all but the newest N images.")
-    expire_after_days: int | None = Field(None, ge=1, description="Expire images pushed N days ago.")
+    keep_last: StrictInt | None = Field(None, ge=1, description="Expire all but the newest N images.")
+    expire_after_days: StrictInt | None = Field(None, ge=1, description="Expire images pushed N days ago.")
 
 
 class PullAccess(Model):
@@ -119,7 +131,7 @@ class Repository(Model):
     image_tag_mutability: Literal["IMMUTABLE", "MUTABLE"] | None = None
     lifecycle: tuple[LifecycleRule, ...] | None = Field(None, description="Replaces the defaults.")
     pull_access: PullAccess | None = None
-    force_delete: bool = False
+    force_delete: StrictBool = False
 
 
 class Scanning(Model):
@@ -219,16 +231,16 @@ StorageClass = Literal[
 class S3Transition(Model):
     """Move current objects to `storage_class` `days` after creation (0 = at once)."""
 
-    days: int = Field(..., ge=0)
+    days: StrictInt = Field(..., ge=0)
     storage_class: StorageClass
 
 
 class S3NoncurrentTransition(Model):
     """Move noncurrent versions to `storage_class` `days` after they became noncurrent."""
 
-    days: int = Field(..., ge=0)
+    days: StrictInt = Field(..., ge=0)
     storage_class: StorageClass
-    newer_versions: int | None = Field(None, ge=1, le=100, description="Keep this many newer ones.")
+    newer_versions: StrictInt | None = Field(None, ge=1, le=100, description="Keep this many newer ones.")
 
 
 class S3LifecycleRule(Model):
@@ -238,24 +250,26 @@ class S3LifecycleRule(Model):
     """
 
     id: str = Field(..., min_length=1, max_length=255)
-    enabled: bool = True
+    enabled: StrictBool = True
     prefix: str | None = Field(None, max_length=1024, description="Key prefix, e.g. 'snapshots/'.")
     tags: dict[TagKey, TagValue] = Field(default_factory=dict, description="Objects carrying all these tags.")
-    object_size_greater_than: int | None = Field(None, ge=0, description="Bytes.")
-    object_size_less_than: int | None = Field(None, ge=1, description="Bytes.")
+    object_size_greater_than: StrictInt | None = Field(None, ge=0, description="Bytes.")
+    object_size_less_than: StrictInt | None = Field(None, ge=1, description="Bytes.")
     transitions: tuple[S3Transition, ...] = ()
-    expiration_days: int | None = Field(
+    expiration_days: StrictInt | None = Field(
         None, ge=1, description="Expire current objects N days after creation."
     )
-    expired_object_delete_marker: bool = Field(False, description="Remove delete markers with no versions.")
+    expired_object_delete_marker: StrictBool = Field(
+        False, description="Remove delete markers with no versions."
+    )
     noncurrent_transitions: tuple[S3NoncurrentTransition, ...] = ()
-    noncurrent_expiration_days: int | None = Field(
+    noncurrent_expiration_days: StrictInt | None = Field(
         None, ge=1, description="Delete versions N days after they became noncurrent."
     )
-    noncurrent_newer_versions: int | None = Field(
+    noncurrent_newer_versions: StrictInt | None = Field(
         None, ge=1, le=100, description="With noncurrent_expiration_days: keep this many newer versions."
     )
-    abort_incomplete_multipart_days: int | None = Field(None, ge=1)
+    abort_incomplete_multipart_days: StrictInt | None = Field(None, ge=1)
 
 
 class S3Replication(Model):
@@ -275,13 +289,15 @@ class ArtifactBucket(Model):
     """
 
     component: S3NamePart = Field("artifacts", description="Middle part of the bucket names.")
-    versioning: bool = Field(True, description="Required by noncurrent-version rules and replication.")
+    versioning: StrictBool = Field(True, description="Required by noncurrent-version rules and replication.")
     min_tls_version: Literal["1.2", "1.3"] | None = Field(
         None, description="Also deny requests below this TLS version (all non-TLS requests are denied)."
     )
-    force_destroy: bool = False
+    force_destroy: StrictBool = False
     lifecycle: tuple[S3LifecycleRule, ...] = Field((), max_length=1000)
-    access_log_expiration_days: int = Field(365, ge=1, description="Server access logs are kept this long.")
+    access_log_expiration_days: StrictInt = Field(
+        365, ge=1, description="Server access logs are kept this long."
+    )
     replication: S3Replication | None = None
 
 
@@ -319,7 +335,7 @@ class ImageComponent(Model):
 
 
 class RootVolume(Model):
-    size_gib: int = Field(30, ge=1, le=16384)
+    size_gib: StrictInt = Field(30, ge=1, le=16384)
     type: Literal["gp3", "gp2", "io1", "io2"] = "gp3"
 
 
@@ -364,8 +380,8 @@ class ImageDistribution(Model):
 class ImageLifecycle(Model):
     """Deprecate AMIs beyond the newest `keep_active`, delete (with snapshots) beyond `keep`."""
 
-    keep_active: int = Field(3, ge=1, le=1000)
-    keep: int = Field(5, ge=1, le=1000)
+    keep_active: StrictInt = Field(3, ge=1, le=1000)
+    keep: StrictInt = Field(5, ge=1, le=1000)
 
 
 class ImageBuilder(Model):
@@ -388,7 +404,7 @@ class ImageBuilder(Model):
     start_condition: Literal["EXPRESSION_MATCH_ONLY", "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE"] = (
         "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE"
     )
-    image_tests_timeout_minutes: int = Field(60, ge=60, le=1440)
+    image_tests_timeout_minutes: StrictInt = Field(60, ge=60, le=1440)
     lifecycle: ImageLifecycle = ImageLifecycle()
     _lock: dict | None = PrivateAttr(None)
 
@@ -421,7 +437,7 @@ LOCK_FILE = "image-builder.lock.json"
 class SignatureValidity(Model):
     """How long a signature made with the profile stays valid (AWS Signer's default: 135 months)."""
 
-    value: int = Field(..., ge=1, description="A number of `type` units.")
+    value: StrictInt = Field(..., ge=1, description="A number of `type` units.")
     type: Literal["DAYS", "MONTHS", "YEARS"]
 
 
@@ -477,7 +493,7 @@ class Environment(Model):
     supply_chain: SupplyChain | None = Field(
         None, description="Image signing and the scan-findings gate; omit for neither."
     )
-    prevent_destroy: bool = Field(
+    prevent_destroy: StrictBool = Field(
         False,
         description="Mark stateful resources (repositories, buckets, keys, domains) prevent_destroy: "
         "Terraform then refuses any plan that deletes or replaces them.",

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, StrictInt
 from pydantic_core import PydanticCustomError
 
 
@@ -207,4 +207,4 @@ def _retention(value: int) -> int:
     return value
 
 
-LogRetentionDays = Annotated[int, AfterValidator(_retention)]
+LogRetentionDays = Annotated[StrictInt, AfterValidator(_retention)]

@@ -277,3 +277,51 @@ def test_cloud_backend_rejects_names_hcp_refuses(config_dir, fields, path, value
     edit(config_dir, "stg", _cloud(**fields))
     message = error_for(config_dir, "[TF-CLOUD-BACKEND]")
     assert f"{path}: must be" in message and f"got {value}" in message
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "message", "shown"),
+    [
+        (
+            lambda d: d["ecr"]["defaults"]["lifecycle"][0].update(keep_last=True),
+            "lifecycle[0].keep_last",
+            "must be a whole number",
+            "True",
+        ),
+        (
+            lambda d: d["ecr"]["defaults"]["lifecycle"][0].update(keep_last="10"),
+            "lifecycle[0].keep_last",
+            "must be a whole number",
+            "'10'",
+        ),
+        (lambda d: d.update(prevent_destroy="off"), "prevent_destroy", "must be true or false", "'off'"),
+        (
+            lambda d: d["ecr"]["repositories"][0].update(force_delete=1),
+            "ecr.repositories[0].force_delete",
+            "must be true or false",
+            "1",
+        ),
+    ],
+)
+def test_numbers_and_booleans_are_not_coerced(config_dir, change, path, message, shown):
+    edit(config_dir, "dev", change)
+    [found] = [e for e in errors(config_dir) if f"{path}: " in e]
+    assert f"{path}: {message}, got {shown}" in found
+
+
+def test_every_number_and_boolean_field_is_strict():
+    import typing
+
+    from pydantic import BaseModel
+
+    import core.models as models
+
+    loose = []
+    for model in vars(models).values():
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        for name, info in model.model_fields.items():
+            kinds = {info.annotation, *typing.get_args(info.annotation)}
+            if kinds & {int, bool} and not any(type(m).__name__ == "Strict" for m in info.metadata):
+                loose.append(f"{model.__name__}.{name}")
+    assert not loose, f"use StrictInt / StrictBool for: {loose}"
