@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.models import Environment
+from core.models import CodeArtifact, Environment
+from core.types import CODEARTIFACT_EXTERNAL_CONNECTIONS
 
 TOKEN_VARIABLE = "CODEARTIFACT_AUTH_TOKEN"
 TOOLS = ("npm", "pip", "maven", "buildspec")
@@ -58,9 +59,26 @@ def target(env: Environment, repository: str) -> Target:
     return Target(env.codeartifact.domain, env.account_id, env.primary_region, repository)
 
 
-def endpoints(t: Target) -> dict[str, str]:
+def formats(settings: CodeArtifact, repository: str) -> tuple[str, ...]:
+    """The package formats a repository serves: a store's is its external connection's; an
+    internal repository serves its upstreams' formats, or every common one when it has none (it
+    can hold packages of any format)."""
+    by_name = {r.name: r for r in settings.repositories}
+    found: list[str] = []
+    todo, seen = [repository], set()
+    while todo:
+        repo = by_name[todo.pop(0)]
+        if repo.name in seen:
+            continue
+        seen.add(repo.name)
+        found += [CODEARTIFACT_EXTERNAL_CONNECTIONS[c] for c in repo.external_connections]
+        todo += list(repo.upstreams)
+    return tuple(dict.fromkeys(found)) or FORMATS
+
+
+def endpoints(t: Target, served: tuple[str, ...] = FORMATS) -> dict[str, str]:
     """Package format -> URL a client uses (pip's `simple/` index for pypi)."""
-    return {"npm": t.endpoint("npm"), "pypi": t.pip_index, "maven": t.endpoint("maven")}
+    return {fmt: t.pip_index if fmt == "pypi" else t.endpoint(fmt) for fmt in served}
 
 
 def npm(t: Target) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.clientsetup import endpoints, target
+from core.clientsetup import endpoints, formats, target
 from core.framework import (
     CloudBackend,
     Construct,
@@ -180,7 +180,10 @@ class RegionStack(TerraformStack):
         TerraformOutput(
             self,
             "codeartifact_repository_endpoints",
-            value={r.name: endpoints(target(env, r.name)) for r in settings.repositories},
+            value={
+                r.name: endpoints(target(env, r.name), formats(settings, r.name))
+                for r in settings.repositories
+            },
             description="Repository name -> package format -> endpoint URL (pypi: pip's index)",
         )
 

@@ -101,6 +101,11 @@ def test_outputs_domain_arn_owner_and_offline_endpoints(stacks):
         "pypi": f"https://{HOST}/pypi/my-packages/simple/",
         "maven": f"https://{HOST}/maven/my-packages/",
     }
+    # a store serves its external connection's format only
+    assert outputs["codeartifact_repository_endpoints"]["value"]["npm-store"] == {
+        "npm": f"https://{HOST}/npm/npm-store/"
+    }
+    assert list(outputs["codeartifact_repository_endpoints"]["value"]["pypi-store"]) == ["pypi"]
     assert "data" not in stacks[PROD]  # no data source: an offline plan keeps working
     assert "codeartifact_domain_arn" not in stacks["prod-us-west-2"]["output"]
     assert "codeartifact_domain_arn" not in stacks["dev-ap-northeast-1"]["output"]

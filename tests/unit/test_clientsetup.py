@@ -81,3 +81,27 @@ def test_all_concatenates_every_tool():
     text = clientsetup.render(T, "all")
     for tool in clientsetup.TOOLS:
         assert clientsetup.BUILDERS[tool](T) in text
+
+
+def test_formats_follow_external_connections_and_upstreams(project):
+    [prod] = project.select(["prod"])
+    settings = prod.codeartifact
+    assert clientsetup.formats(settings, "npm-store") == ("npm",)
+    assert clientsetup.formats(settings, "maven-store") == ("maven",)
+    assert set(clientsetup.formats(settings, "my-packages")) == {"npm", "pypi", "maven"}
+    alone = settings.model_copy(
+        update={
+            "repositories": (
+                *settings.repositories,
+                settings.repositories[-1].model_copy(
+                    update={
+                        "name": "nuget-store",
+                        "upstreams": (),
+                        "external_connections": ("public:nuget-org",),
+                    }
+                ),
+            )
+        }
+    )
+    assert clientsetup.formats(alone, "nuget-store") == ("nuget",)
+    assert clientsetup.endpoints(T, ("nuget",)) == {"nuget": f"https://{HOST}/nuget/my-packages/"}
