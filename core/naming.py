@@ -47,7 +47,7 @@ def ecr_repository_url(account_id: str, region: str, name: str) -> str:
 
 
 def bucket_name(env: Environment, component: str, region: str) -> str:
-    """`{org}-{env}-{component}-{account}-{region}`: globally unique by construction."""
+    """`{org}-{env}-{component}-{account}-{region}`: distinct per environment, account and region."""
     return f"{physical_name(env, component)}-{env.account_id}-{region}"
 
 
