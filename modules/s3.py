@@ -4,6 +4,8 @@ Secure by default: versioning, SSE-KMS with a customer-managed key and bucket ke
 public-access blocks, `BucketOwnerEnforced`, a TLS-only bucket policy, server access logs to a log
 bucket of the stack. The layout is `releases/<version>/`, `snapshots/<branch>/<build>/`,
 `docker/<image>/<version>/`; lifecycle rules come typed from the config (policies/s3.py shapes them).
+The replica gets its own lifecycle (noncurrent versions, incomplete uploads; `replica_lifecycle_rule`):
+S3 replication does not carry lifecycle actions or, here, delete markers over.
 """
 
 from __future__ import annotations
@@ -16,7 +18,13 @@ from core.models import Environment, S3LifecycleRule
 from core.naming import bucket_name, escape, escape_all, physical_name
 from modules.iam import service_role
 from modules.kms import KmsKey
-from policies.s3 import bucket_policy, lifecycle_rule, log_bucket_policy, replication_role_policy
+from policies.s3 import (
+    bucket_policy,
+    lifecycle_rule,
+    log_bucket_policy,
+    replica_lifecycle_rule,
+    replication_role_policy,
+)
 
 LOG_PREFIX = "access-logs/"
 
@@ -261,6 +269,14 @@ class ArtifactBucket(Construct):
             provider=provider,
         )
         replica.attach_policy(bucket_policy(replica.bucket_arn, settings.min_tls_version))
+        aws.S3BucketLifecycleConfiguration(
+            replica,
+            "lifecycle",
+            bucket=replica.bucket_id,
+            rule=[lifecycle_struct(replica_lifecycle_rule(settings.lifecycle, replication.prefix))],
+            depends_on=[replica.versioning],
+            provider=provider,
+        )
         role, _ = service_role(
             self,
             "replication-role",

@@ -78,6 +78,57 @@ def lifecycle_rules(rules: Sequence[S3LifecycleRule]) -> list[Document]:
     return [lifecycle_rule(r) for r in rules]
 
 
+# The replica's lifecycle when the source has no rule to copy the days from.
+REPLICA_NONCURRENT_DAYS = 30
+REPLICA_ABORT_MULTIPART_DAYS = 7
+
+
+def _covers(rule: S3LifecycleRule, prefix: str) -> bool:
+    """Whether an enabled `rule` applies to every object under `prefix` (no tag or size filter)."""
+    return (
+        rule.enabled
+        and not rule.tags
+        and rule.object_size_greater_than is None
+        and rule.object_size_less_than is None
+        and (rule.prefix is None or prefix.startswith(rule.prefix))
+    )
+
+
+def replica_lifecycle_rule(source_rules: Sequence[S3LifecycleRule], prefix: str) -> S3LifecycleRule:
+    """The replica bucket's one lifecycle rule (whole bucket: it holds only replicated `prefix`).
+
+    Replication does not carry lifecycle actions over, and delete markers are not replicated
+    (`delete_marker_replication` is Disabled, so the replica keeps current versions the source
+    deletes). What would pile up are noncurrent versions (a replicated overwrite) and incomplete
+    multipart uploads: they expire after the days of the source rule that covers every replicated
+    object (the shortest, as S3 applies the shortest), else `REPLICA_NONCURRENT_DAYS` and
+    `REPLICA_ABORT_MULTIPART_DAYS`. Expired delete markers (left once their versions expire) go too.
+    """
+    covering = [r for r in source_rules if _covers(r, prefix)]
+    noncurrent = min(
+        (r for r in covering if r.noncurrent_expiration_days is not None),
+        key=lambda r: r.noncurrent_expiration_days or 0,
+        default=None,
+    )
+    abort = min(
+        (
+            r.abort_incomplete_multipart_days
+            for r in covering
+            if r.abort_incomplete_multipart_days is not None
+        ),
+        default=REPLICA_ABORT_MULTIPART_DAYS,
+    )
+    return S3LifecycleRule(
+        id="replica-expire-noncurrent-versions",
+        noncurrent_expiration_days=(
+            noncurrent.noncurrent_expiration_days if noncurrent is not None else REPLICA_NONCURRENT_DAYS
+        ),
+        noncurrent_newer_versions=noncurrent.noncurrent_newer_versions if noncurrent is not None else None,
+        expired_object_delete_marker=True,
+        abort_incomplete_multipart_days=abort,
+    )
+
+
 ACTION_KEYS = (
     "transition",
     "expiration",

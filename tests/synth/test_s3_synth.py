@@ -173,6 +173,61 @@ def test_prod_replicates_releases_to_us_west_2_with_its_own_key(stacks):
         assert resources(stacks[stack], "aws_s3_bucket_replication_configuration") == []
 
 
+def replica_lifecycle(stack) -> dict:
+    [config] = [
+        c
+        for c in resources(stack, "aws_s3_bucket_lifecycle_configuration")
+        if c["bucket"].startswith("${aws_s3_bucket.artifacts_replica_bucket_")
+    ]
+    return config
+
+
+def test_replica_has_its_own_lifecycle_in_its_region(stacks):
+    """Replication carries no lifecycle over: the replica's noncurrent versions must expire there."""
+    config = replica_lifecycle(stacks[PROD])
+    assert config["provider"] == "aws.us-west-2"
+    [versioning] = config["depends_on"]
+    assert versioning.startswith("aws_s3_bucket_versioning.artifacts_replica_versioning_")
+    [rule] = config["rule"]
+    assert rule == {
+        "id": "replica-expire-noncurrent-versions",
+        "status": "Enabled",
+        "filter": [{}],
+        "noncurrent_version_expiration": [{"noncurrent_days": 30}],  # the source's rule
+        "expiration": [{"expired_object_delete_marker": True}],
+        "abort_incomplete_multipart_upload": [{"days_after_initiation": 7}],  # the source's rule
+    }
+    # The same filter shape as the source's whole-bucket rules.
+    source = {
+        r["id"]: r
+        for c in resources(stacks[PROD], "aws_s3_bucket_lifecycle_configuration")
+        if c["bucket"].startswith("${aws_s3_bucket.artifacts_bucket_")
+        for r in c["rule"]
+    }
+    assert rule["filter"] == source["expire-noncurrent-versions"]["filter"]
+    assert rule["filter"] == source["abort-incomplete-uploads"]["filter"]
+    for stack in ("dev-ap-northeast-1", "stg-ap-northeast-1"):  # no replica, no replica lifecycle
+        assert len(resources(stacks[stack], "aws_s3_bucket_lifecycle_configuration")) == 2
+
+
+def test_replica_lifecycle_follows_the_source_days(config_dir, tmp_path):
+    from core.synth import synthesize
+    from tests.unit.helpers import edit, loads
+
+    def change(d):
+        rules = {r["id"]: r for r in d["artifact_bucket"]["lifecycle"]}
+        rules["expire-noncurrent-versions"]["noncurrent_expiration_days"] = 45
+        rules["abort-incomplete-uploads"]["abort_incomplete_multipart_days"] = 3
+
+    edit(config_dir, "prod", change)
+    envs = loads(config_dir).select(["prod"])
+    synthesize(envs, envs, tmp_path / "out")
+    body = json.loads((tmp_path / "out" / "stacks" / PROD / "cdk.tf.json").read_text())
+    [rule] = replica_lifecycle(body)["rule"]
+    assert rule["noncurrent_version_expiration"] == [{"noncurrent_days": 45}]
+    assert rule["abort_incomplete_multipart_upload"] == [{"days_after_initiation": 3}]
+
+
 def test_outputs_name_arn_and_key(stacks):
     for stack in PRIMARY:
         outputs = stacks[stack]["output"]

@@ -10,7 +10,10 @@ destroyed too. Stacks run in parallel; never skipped.
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
+from fnmatch import fnmatchcase
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,6 +31,7 @@ from core.tfrun import (
 )
 
 PRODUCTION = frozenset({"prod"})  # environments whose stacks are never destroyed
+README = Path(__file__).resolve().parent.parent.parent / "README.md"
 
 
 @pytest.fixture(scope="session")
@@ -130,3 +134,35 @@ def test_every_exclusion_has_a_reason():
     assert all(len(reason) > 20 for reason in MOTO_UNSUPPORTED.values())
     assert all(len(reason) > 20 for reason in MOTO_MISSING_MANAGED_POLICIES.values())
     assert all(len(reason) > 20 for _, reason in MOTO_DRIFT_IGNORED.values())
+
+
+def _readme_moto_table() -> list[tuple[list[str], str, str]]:
+    """(type patterns, 'applied on moto' cell, 'destroyed' cell) of each row of the README's table."""
+    text = README.read_text()
+    table = text[text.index("| resource type | applied on moto |") :].split("\n\n", 1)[0]
+    rows = []
+    for line in table.splitlines()[2:]:
+        cells = [c.strip() for c in line.strip("|").split(" | ")]
+        rows.append((re.findall(r"`(aws_[a-z0-9_*]+)`", cells[0]), cells[1], cells[3]))
+    return rows
+
+
+def test_readme_moto_table_names_every_synthesized_type_as_applied(stacks, production_stacks):
+    """Without moto: `moto_copy` decides what is applied; the README's table must say the same."""
+    applied: dict[str, set[str]] = {}
+    for name, body in stacks.items():
+        for rtype in moto_copy(body, "http://127.0.0.1:1")["resource"]:
+            applied.setdefault(rtype, set()).add(name)
+    rows = _readme_moto_table()
+    for patterns, _, _ in rows:
+        for pattern in patterns:
+            assert any(fnmatchcase(t, pattern) for t in _types(stacks)), f"stale README row: {pattern}"
+    for rtype in sorted(_types(stacks)):
+        matching = [row for row in rows if any(fnmatchcase(rtype, p) for p in row[0])]
+        assert len(matching) == 1, f"{rtype}: {len(matching)} rows of the README's moto table name it"
+        [(_, applied_cell, destroyed_cell)] = matching
+        where = applied.get(rtype, set())
+        expected = "no" if not where else "yes (prod)" if where <= production_stacks else "yes"
+        assert applied_cell.split(":")[0] == expected, f"{rtype}: README says {applied_cell!r}"
+        destroyed = bool(where - production_stacks)
+        assert destroyed_cell.startswith("yes (dev, stg)" if destroyed else "—"), rtype

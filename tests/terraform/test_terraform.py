@@ -138,6 +138,11 @@ def test_planned_lifecycle_keeps_filter_shapes_and_days(checks):
     assert rules["archive-tagged-objects"]["transition"][0]["days"] == 90
     assert rules["expire-snapshots"]["filter"][0]["prefix"] == "snapshots/"
     assert rules["expire-snapshots"]["expiration"][0]["days"] == 90
+    replica = rules["replica-expire-noncurrent-versions"]  # read as the source's whole-bucket filter
+    assert replica["filter"] == rules["abort-incomplete-uploads"]["filter"]
+    assert replica["noncurrent_version_expiration"][0]["noncurrent_days"] == 30
+    assert replica["abort_incomplete_multipart_upload"] == [{"days_after_initiation": 7}]
+    assert replica["expiration"][0]["expired_object_delete_marker"] is True
 
 
 def test_plan_uses_the_mirror_when_present(checks):

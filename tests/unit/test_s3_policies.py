@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from core.models import S3LifecycleRule
 from policies.s3 import (
+    REPLICA_ABORT_MULTIPART_DAYS,
+    REPLICA_NONCURRENT_DAYS,
     bucket_policy,
     filter_shape,
     lifecycle_rule,
     log_bucket_policy,
+    replica_lifecycle_rule,
     replication_role_policy,
 )
 
@@ -94,3 +97,40 @@ def test_replication_role_policy_reads_source_and_writes_replica():
     assert by_sid["WriteReplicas"]["Resource"] == ["arn:aws:s3:::replica/*"]
     assert by_sid["DecryptSource"]["Resource"] == ["src-key"]
     assert by_sid["EncryptReplicas"]["Action"] == ["kms:Encrypt", "kms:GenerateDataKey"]
+
+
+def test_replica_lifecycle_takes_the_days_of_the_source_rules_covering_the_replicated_prefix():
+    source = [
+        S3LifecycleRule(id="noncurrent", noncurrent_expiration_days=45, noncurrent_newer_versions=2),
+        S3LifecycleRule(id="releases", prefix="releases/", noncurrent_expiration_days=60),
+        S3LifecycleRule(id="abort", prefix="rel", abort_incomplete_multipart_days=3),
+    ]
+    replica = replica_lifecycle_rule(source, "releases/")
+    assert lifecycle_rule(replica) == {
+        "id": "replica-expire-noncurrent-versions",
+        "status": "Enabled",
+        "filter": {},  # the whole replica, as the source's whole-bucket rules
+        "expiration": {"expired_object_delete_marker": True},
+        "noncurrent_version_expiration": {"noncurrent_days": 45, "newer_noncurrent_versions": 2},
+        "abort_incomplete_multipart_upload": {"days_after_initiation": 3},
+    }
+    # The shortest covering rule wins, as in S3; its own newer-versions count goes with it.
+    shorter = [*source, S3LifecycleRule(id="short", prefix="releases/", noncurrent_expiration_days=10)]
+    replica = replica_lifecycle_rule(shorter, "releases/")
+    assert (replica.noncurrent_expiration_days, replica.noncurrent_newer_versions) == (10, None)
+
+
+def test_replica_lifecycle_ignores_rules_that_miss_some_replicated_objects():
+    source = [
+        S3LifecycleRule(id="other-prefix", prefix="snapshots/", noncurrent_expiration_days=1),
+        S3LifecycleRule(id="narrower", prefix="releases/old/", noncurrent_expiration_days=2),
+        S3LifecycleRule(id="tagged", tags={"Archive": "true"}, noncurrent_expiration_days=3),
+        S3LifecycleRule(id="large", object_size_greater_than=1024, noncurrent_expiration_days=4),
+        S3LifecycleRule(id="disabled", enabled=False, noncurrent_expiration_days=5),
+        S3LifecycleRule(id="abort-snapshots", prefix="snapshots/", abort_incomplete_multipart_days=1),
+    ]
+    replica = replica_lifecycle_rule(source, "releases/")
+    assert replica.noncurrent_expiration_days == REPLICA_NONCURRENT_DAYS == 30
+    assert replica.noncurrent_newer_versions is None
+    assert replica.abort_incomplete_multipart_days == REPLICA_ABORT_MULTIPART_DAYS == 7
+    assert replica_lifecycle_rule((), "releases/") == replica
