@@ -18,7 +18,7 @@ from pathlib import Path
 
 from core.framework import AssetType, Construct, TerraformAsset, aws
 from core.models import Environment, ScanGate, Signing
-from core.naming import blocked_images_table, partition, physical_name, signing_profile_name
+from core.naming import blocked_images_table, escape, partition, physical_name, signing_profile_name
 from core.packaging import package_function
 from modules.iam import service_role
 from modules.kms import KmsKey
@@ -144,7 +144,11 @@ class ScanFindingsGate(Construct):
         )
         for i, sub in enumerate(settings.subscriptions):
             aws.SnsTopicSubscription(
-                self, f"subscription-{i}", topic_arn=topic.arn, protocol=sub.protocol, endpoint=sub.endpoint
+                self,
+                f"subscription-{i}",
+                topic_arn=topic.arn,
+                protocol=sub.protocol,
+                endpoint=escape(sub.endpoint),  # user text: `${`/`%{` reach SNS literally
             )
         dlq = aws.SqsQueue(
             self,

@@ -147,12 +147,13 @@ def test_labels_are_escaped_for_mermaid(config_dir):
         config_dir,
         "dev",
         lambda d: d["supply_chain"]["scan_gate"].update(
-            subscriptions=[{"protocol": "https", "endpoint": 'https://hooks.example.com/x?a="b"#<c>'}]
+            # an email address may hold these (an https URL may not: GATE-SUB-ENDPOINT)
+            subscriptions=[{"protocol": "email", "endpoint": 'a="b"#<c>@example.com'}]
         ),
     )
     project = loads(config_dir)
     text = render(next(e for e in project.environments if e.name == "dev"), project.environments)
-    assert 'https://hooks.example.com/x?a=#quot;b#quot;#35;#lt;c#gt;"' in text
+    assert 'email a=#quot;b#quot;#35;#lt;c#gt;@example.com"' in text
 
 
 def test_embed_replaces_only_marked_blocks_and_rejects_unbalanced_markers():
@@ -194,7 +195,7 @@ def _edge_cases(data: dict) -> None:
         organizational_unit_arns=["arn:aws:organizations::123456789012:ou/o-a1b2c3d4e5/ou-ab12-cdef5678"],
     )
     data["supply_chain"]["scan_gate"]["subscriptions"].append(
-        {"protocol": "https", "endpoint": 'https://hooks.example.com/x?a="b"#<c>'}
+        {"protocol": "email", "endpoint": 'a="b"#<c>@example.com'}
     )
 
 
