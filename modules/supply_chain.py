@@ -125,7 +125,8 @@ class ScanFindingsGate(Construct):
                 enabled=True, kms_key_arn=key.key_arn
             ),
             point_in_time_recovery=aws.DynamodbTablePointInTimeRecovery(enabled=True),
-            # Like prevent_destroy: on where the environment protects its state (prod).
+            # Losing it unblocks every image: with prevent_destroy (a STATEFUL_TYPES type, so
+            # stacks/region_stack.py marks it in prod) AWS refuses the delete too.
             deletion_protection_enabled=env.prevent_destroy,
         )
         topic = aws.SnsTopic(self, "topic", name=topic_name, kms_master_key_id=key.key_arn)

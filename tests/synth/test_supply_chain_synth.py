@@ -117,6 +117,14 @@ def test_blocked_images_table_is_on_demand_encrypted_and_recoverable(stacks):
     assert table["point_in_time_recovery"] == {"enabled": True}
 
 
+@pytest.mark.parametrize("env", list(PRIMARY))
+def test_blocked_images_table_is_protected_in_prod_only(stacks, env):
+    table = one(stacks[PRIMARY[env]], "aws_dynamodb_table")
+    assert table["name"] == f"acme-{env}-blocked-images"
+    assert table.get("lifecycle") == ({"prevent_destroy": True} if env == "prod" else None)
+    assert table["deletion_protection_enabled"] is (env == "prod")
+
+
 def test_gate_role_is_least_privilege(stacks):
     stack = stacks[PRIMARY["dev"]]
     role = one(stack, "aws_iam_role", name="acme-dev-scan-gate")
