@@ -64,9 +64,10 @@ def gate_patterns(scanning_type: ScanningType | None) -> dict[str, Document]:
 def gate_function_policy(
     *, table_arn: str, topic_arn: str, key_arn: str, log_group_arn: str, dlq_arn: str
 ) -> Document:
-    """The gate Lambda's role: write the table, publish the topic, its key, its logs, its DLQ, traces."""
+    """The gate Lambda's role: update the table (never read or delete it), publish the topic, its key,
+    its logs, its DLQ, traces."""
     return document(
-        statement("RecordBlockedImage", ("dynamodb:PutItem",), [table_arn]),
+        statement("RecordBlockedImage", ("dynamodb:UpdateItem",), [table_arn]),
         statement("PublishSummary", ("sns:Publish",), [topic_arn]),
         statement("UseGateKey", ("kms:Decrypt", "kms:GenerateDataKey"), [key_arn]),
         statement("WriteOwnLogs", ("logs:CreateLogStream", "logs:PutLogEvents"), [f"{log_group_arn}:*"]),

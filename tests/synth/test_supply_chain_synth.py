@@ -136,7 +136,7 @@ def test_gate_role_is_least_privilege(stacks):
     assert text.startswith("${jsonencode(")  # the key ARN is a token
     actions = re.findall(r'"Action" = \[([^\]]*)\]', text)
     assert [a.replace('"', "").split(", ") for a in actions] == [
-        ["dynamodb:PutItem"],
+        ["dynamodb:UpdateItem"],
         ["sns:Publish"],
         ["kms:Decrypt", "kms:GenerateDataKey"],
         ["logs:CreateLogStream", "logs:PutLogEvents"],

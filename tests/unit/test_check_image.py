@@ -80,6 +80,22 @@ def test_blocked_image_exits_1_with_the_reason_by_digest_and_by_tag(fake_aws, mo
         assert "ECR basic scan found 2 CRITICAL vulnerabilities" in err and "CRITICAL=2" in err
 
 
+def test_two_inspector_findings_read_back_with_the_first_time_and_both_counted(fake_aws, monkeypatch, capsys):
+    from tests.unit.test_scan_gate_handler import INSPECTOR, INSPECTOR_DIGEST, finding
+
+    _block_sample(monkeypatch)
+    assert gate.handler(INSPECTOR)["status"] == "blocked"
+    later = finding("ffff", "2026-12-02T09:30:00Z", "CVE-2024-6387 - openssh", ["2.0.0"])
+    assert gate.handler(later)["status"] == "blocked"
+    for ref in (f"my-app@{INSPECTOR_DIGEST}", "my-app:2.0.0"):
+        code, out, err = check(capsys, ref, "--env", "dev")
+        assert (code, out) == (1, "")
+        assert err.strip() == (
+            f"blocked: {ref} (my-app@{INSPECTOR_DIGEST}): Amazon Inspector: CVE-2024-6387 - openssh"
+            "; counts CRITICAL=2; since 2026-12-01T11:00:00Z"
+        )
+
+
 def test_image_not_blocked_exits_0(fake_aws, monkeypatch, capsys):
     _block_sample(monkeypatch)
     code, out, err = check(capsys, "my-app:1.2.4", "--env", "dev")

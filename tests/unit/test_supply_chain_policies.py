@@ -82,7 +82,7 @@ def test_gate_function_policy_is_exactly_its_needs():
         dlq_arn="arn:dlq",
     )
     assert [(s["Action"], s["Resource"]) for s in doc["Statement"]] == [
-        (["dynamodb:PutItem"], ["arn:table"]),
+        (["dynamodb:UpdateItem"], ["arn:table"]),
         (["sns:Publish"], ["arn:topic"]),
         (["kms:Decrypt", "kms:GenerateDataKey"], ["arn:key"]),
         (["logs:CreateLogStream", "logs:PutLogEvents"], ["arn:lg:*"]),
