@@ -102,6 +102,20 @@ def topic_policy(topic_arn: str, account_id: str, rule_arns: Sequence[str]) -> D
     )
 
 
+def dlq_policy(queue_arn: str, rule_arns: Sequence[str]) -> Document:
+    """The gate's dead-letter queue: EventBridge may send the events it could not deliver to a
+    target, only from the gate's rules. (The Lambda sends its failed invocations with its role.)"""
+    return document(
+        statement(
+            "EventBridgeDeadLettersFromGateRules",
+            ("sqs:SendMessage",),
+            [queue_arn],
+            principals={"Service": "events.amazonaws.com"},
+            conditions={"ArnEquals": {"aws:SourceArn": list(rule_arns)}},
+        ),
+    )
+
+
 def gate_key_policy(account_id: str, region: str, log_group_arn: str) -> Document:
     """The gate's key: IAM administers it; EventBridge and SNS use it (encrypted topic, SQS
     subscribers); CloudWatch Logs uses it for the gate's log group only."""

@@ -21,6 +21,7 @@ SUPPLY_CHAIN_TYPES = (
     "aws_sns_topic_policy",
     "aws_sns_topic_subscription",
     "aws_sqs_queue",
+    "aws_sqs_queue_policy",
     "aws_cloudwatch_log_group",
     "aws_lambda_function",
     "aws_lambda_function_event_invoke_config",
@@ -72,6 +73,48 @@ def test_every_rule_targets_the_lambda_and_topic_with_permission(stacks, env):
     assert permission["action"] == "lambda:InvokeFunction"
     assert permission["function_name"] == f"acme-{env}-scan-gate"
     assert permission["source_arn"].startswith("${aws_cloudwatch_event_rule.scan-gate_critical-")
+
+
+@pytest.mark.parametrize("env", list(PRIMARY))
+def test_every_target_retries_then_dead_letters_to_the_gate_queue(stacks, env):
+    stack = stacks[PRIMARY[env]]
+    [rule_name] = rules(stack)
+    [queue] = [
+        (name, body)
+        for name, body in stack["resource"]["aws_sqs_queue"].items()
+        if body["name"] == f"acme-{env}-scan-gate-dlq"
+    ]
+    queue_arn = "${aws_sqs_queue." + queue[0] + ".arn}"
+    targets = resources(stack, "aws_cloudwatch_event_target")
+    assert len(targets) == 2
+    for target in targets:
+        assert target["rule"] == rule_name
+        assert target["dead_letter_config"] == {"arn": queue_arn}
+        assert target["retry_policy"] == {"maximum_event_age_in_seconds": 3600, "maximum_retry_attempts": 8}
+        assert (
+            "aws_sqs_queue_policy." + next(iter(stack["resource"]["aws_sqs_queue_policy"]))
+            in target["depends_on"]
+        )
+    access = one(stack, "aws_sqs_queue_policy")
+    assert access["queue_url"] == "${aws_sqs_queue." + queue[0] + ".url}"
+    account, name = ACCOUNTS[env], f"acme-{env}-scan-gate-dlq"
+    assert json.loads(access["policy"]) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "EventBridgeDeadLettersFromGateRules",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": ["sqs:SendMessage"],
+                "Resource": [f"arn:aws:sqs:ap-northeast-1:{account}:{name}"],
+                "Condition": {
+                    "ArnEquals": {
+                        "aws:SourceArn": [f"arn:aws:events:ap-northeast-1:{account}:rule/{rule_name}"]
+                    }
+                },
+            }
+        ],
+    }
 
 
 def test_lambda_package_is_relative_holds_the_handler_and_matches_its_hash(stacks, synth_out):

@@ -57,6 +57,7 @@ def test_prod_diagram_shows_replication_caches_packages_amis_bucket_and_gate(pro
     rule = "EventBridge rule acme-prod-critical-inspector / aws.inspector2 · Inspector2 Finding"
     assert (rule, "SNS topic acme-prod-scan-findings", "target") in edges
     assert (rule, "Lambda acme-prod-scan-gate", "target") in edges
+    assert (rule, "SQS acme-prod-scan-gate-dlq", "undelivered events") in edges
     assert ("Lambda acme-prod-scan-gate", "DynamoDB acme-prod-blocked-images", "blocks image") in edges
     assert not any("critical-ecr-scan" in s for s, _, _ in edges)  # ENHANCED scanning: Inspector only
 
@@ -103,6 +104,7 @@ def test_node_and_edge_sets_of_the_reference_configuration(project):
         ("ecr", "gate_rule_critical_inspector"),
         ("gate_rule_critical_inspector", "gate_topic"),
         ("gate_rule_critical_inspector", "gate_function"),
+        ("gate_rule_critical_inspector", "gate_dlq"),
         ("gate_function", "gate_table"),
         ("gate_function", "gate_topic"),
         ("gate_function", "gate_dlq"),

@@ -12,6 +12,7 @@ from core.packaging import deterministic_zip, function_sources, package_function
 from policies.supply_chain import (
     critical_ecr_scan_pattern,
     critical_inspector_pattern,
+    dlq_policy,
     gate_function_policy,
     gate_key_policy,
     gate_patterns,
@@ -89,6 +90,27 @@ def test_gate_function_policy_is_exactly_its_needs():
         (["sqs:SendMessage"], ["arn:dlq"]),
         (["xray:PutTelemetryRecords", "xray:PutTraceSegments"], "*"),
     ]
+
+
+def test_dlq_policy_lets_eventbridge_send_only_from_the_gate_rules():
+    rules = [
+        "arn:aws:events:ap-northeast-1:111111111111:rule/acme-dev-critical-ecr-scan",
+        "arn:aws:events:ap-northeast-1:111111111111:rule/acme-dev-critical-inspector",
+    ]
+    doc = dlq_policy("arn:aws:sqs:ap-northeast-1:111111111111:acme-dev-scan-gate-dlq", rules)
+    assert doc == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "EventBridgeDeadLettersFromGateRules",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": ["sqs:SendMessage"],
+                "Resource": ["arn:aws:sqs:ap-northeast-1:111111111111:acme-dev-scan-gate-dlq"],
+                "Condition": {"ArnEquals": {"aws:SourceArn": rules}},
+            }
+        ],
+    }
 
 
 def test_topic_policy_lets_eventbridge_publish_only_from_the_gate_rules():
