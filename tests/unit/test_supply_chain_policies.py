@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
 from moto.events.models import EventPattern
@@ -90,6 +91,17 @@ def test_gate_function_policy_is_exactly_its_needs():
         (["sqs:SendMessage"], ["arn:dlq"]),
         (["xray:PutTelemetryRecords", "xray:PutTraceSegments"], "*"),
     ]
+
+
+def test_readme_lists_exactly_the_gate_roles_actions():
+    """The README's "Its role allows exactly ..." sentence names every action of the role, no other."""
+    doc = gate_function_policy(table_arn="t", topic_arn="p", key_arn="k", log_group_arn="l", dlq_arn="q")
+    actions = sorted(a for s in doc["Statement"] for a in s["Action"])
+    text = " ".join((ROOT / "README.md").read_text().split())
+    sentence = text.split("Its role allows exactly ", 1)[1].split("Failed invocations", 1)[0]
+    assert sorted(re.findall(r"`([a-z0-9]+:[A-Za-z]+)`", sentence)) == actions
+    words = {8: "eight", 9: "nine", 10: "ten"}
+    assert sentence.startswith(f"these {words[len(actions)]} actions:"), sentence
 
 
 def test_dlq_policy_lets_eventbridge_send_only_from_the_gate_rules():
