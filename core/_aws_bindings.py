@@ -5,7 +5,11 @@ package is loaded before these imports run. Add a line here when a module needs 
 """
 
 from cdktf_cdktf_provider_aws.cloudwatch_event_rule import CloudwatchEventRule
-from cdktf_cdktf_provider_aws.cloudwatch_event_target import CloudwatchEventTarget
+from cdktf_cdktf_provider_aws.cloudwatch_event_target import (
+    CloudwatchEventTarget,
+    CloudwatchEventTargetDeadLetterConfig,
+    CloudwatchEventTargetRetryPolicy,
+)
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.codeartifact_domain import CodeartifactDomain
 from cdktf_cdktf_provider_aws.codeartifact_domain_permissions_policy import (
@@ -149,6 +153,7 @@ from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
 from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
+from cdktf_cdktf_provider_aws.sqs_queue_policy import SqsQueuePolicy
 
 __all__ = [
     "AwsProvider",
@@ -156,6 +161,8 @@ __all__ = [
     "AwsProviderDefaultTags",
     "CloudwatchEventRule",
     "CloudwatchEventTarget",
+    "CloudwatchEventTargetDeadLetterConfig",
+    "CloudwatchEventTargetRetryPolicy",
     "CloudwatchLogGroup",
     "CodeartifactDomain",
     "CodeartifactDomainPermissionsPolicy",
@@ -254,4 +261,5 @@ __all__ = [
     "SnsTopicPolicy",
     "SnsTopicSubscription",
     "SqsQueue",
+    "SqsQueuePolicy",
 ]

@@ -375,7 +375,11 @@ def parser() -> argparse.ArgumentParser:
         "closed).",
         epilog="exit codes: 0 not blocked; 1 blocked, or the check could not run; 2 bad input or usage.",
     )
-    p.add_argument("image", help="<repository>@sha256:<digest> or <repository>:<tag>")
+    p.add_argument(
+        "image",
+        help="<repository>@sha256:<digest>, <repository>:<tag>@sha256:<digest> (the digest is "
+        "checked) or <repository>:<tag>",
+    )
     _env(p, "the environment whose gate to ask")
     _config_dir(p)
     p.add_argument("--region", help="region of the table (default: the environment's primary region)")

@@ -249,6 +249,7 @@ def _scan_gate(d: Diagram, env: Environment, has_ecr: bool) -> None:
             d.edge("ecr", rule, "CRITICAL findings")
         d.edge(rule, topic, "target")
         d.edge(rule, function, "target")
+        d.edge(rule, dlq, "undelivered events", dotted=True)
     d.edge(function, table, "blocks image")
     d.edge(function, topic, "summary")
     d.edge(function, dlq, "failed invocations", dotted=True)

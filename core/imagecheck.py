@@ -19,7 +19,8 @@ _REPOSITORY = re.compile(ECR_REPOSITORY_REGEX)  # the configuration's rule for r
 
 
 class BadImageRef(ValueError):
-    """The argument is not `<repository>@sha256:<64 hex>` or `<repository>:<tag>`."""
+    """The argument is not `<repository>@sha256:<64 hex>`, `<repository>:<tag>@sha256:<64 hex>` or
+    `<repository>:<tag>`."""
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,8 @@ class ImageRef:
 
 
 def parse_ref(text: str) -> ImageRef:
-    """`my-app@sha256:…`, `my-app:1.2.3`, optionally behind a registry host (`…amazonaws.com/my-app`)."""
+    """`my-app@sha256:…`, `my-app:1.2.3` or `my-app:1.2.3@sha256:…` (the digest wins: it names the
+    image, the tag may have moved), optionally behind a registry host (`…amazonaws.com/my-app`)."""
     first, _, rest = text.partition("/")
     if rest and ("." in first or ":" in first):  # a registry host: the key has the repository only
         text = rest
@@ -42,14 +44,21 @@ def parse_ref(text: str) -> ImageRef:
         repository, _, digest = text.partition("@")
         if not _DIGEST.fullmatch(digest):
             raise BadImageRef(f"digest must be sha256:<64 lowercase hex digits>, got {digest!r}")
-        ref = ImageRef(repository, digest=digest)
+        tag = None
+        if ":" in repository.rsplit("/", 1)[-1]:  # `repo:tag@digest`, as deploy manifests pin images
+            repository, _, tag = repository.rpartition(":")
+            if not _TAG.fullmatch(tag):
+                raise BadImageRef(f"tag must be 1-128 letters, digits, '_', '.', '-', got {tag!r}")
+        ref = ImageRef(repository, digest=digest, tag=tag)
     elif ":" in text.rsplit("/", 1)[-1]:
         repository, _, tag = text.rpartition(":")
         if not _TAG.fullmatch(tag):
             raise BadImageRef(f"tag must be 1-128 letters, digits, '_', '.', '-', got {tag!r}")
         ref = ImageRef(repository, tag=tag)
     else:
-        raise BadImageRef(f"expected <repository>@<digest> or <repository>:<tag>, got {text!r}")
+        raise BadImageRef(
+            f"expected <repository>@<digest>, <repository>:<tag>@<digest> or <repository>:<tag>, got {text!r}"
+        )
     if not _REPOSITORY.fullmatch(ref.repository):
         raise BadImageRef(f"not an ECR repository name: {ref.repository!r}")
     return ref

@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Resources whose deletion loses data or identity (images, objects, keys, packages, signatures,
-# pipelines). Production marks them `prevent_destroy` (stacks/region_stack.py); plan review
+# pipelines, the scan gate's record of blocked images). Production marks them `prevent_destroy` (stacks/region_stack.py); plan review
 # refuses a plan that deletes or replaces one unless the address is explicitly allowed.
 STATEFUL_TYPES: frozenset[str] = frozenset(
     {
         "aws_codeartifact_domain",
         "aws_codeartifact_repository",
+        "aws_dynamodb_table",
         "aws_ecr_repository",
         "aws_imagebuilder_image_pipeline",
         "aws_kms_key",

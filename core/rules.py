@@ -1517,7 +1517,12 @@ def _signature_validity(env: Environment) -> Iterator[Finding]:
 _SUBSCRIPTION_ENDPOINTS: dict[str, tuple[re.Pattern[str], str]] = {
     "email": (re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+"), "an email address"),
     "email-json": (re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+"), "an email address"),
-    "https": (re.compile(r"https://[^\s/]+\S*"), "an https:// URL"),
+    # RFC 3986 characters only ('{', '}', '"', spaces ... percent-encoded), so no Terraform template
+    # (`${`, `%{`) can hide in a URL; an authority first (user:password@ for basic auth is allowed).
+    "https": (
+        re.compile(r"https://(?!/)(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?#\[\]]|%[0-9A-Fa-f]{2})+"),
+        "an https:// URL of RFC 3986 characters (percent-encode any other, e.g. '{' as %7B)",
+    ),
     "sqs": (re.compile(r"arn:aws(?:-cn|-us-gov)?:sqs:[a-z0-9-]+:\d{12}:[\w-]{1,80}"), "an SQS queue ARN"),
     "lambda": (
         re.compile(r"arn:aws(?:-cn|-us-gov)?:lambda:[a-z0-9-]+:\d{12}:function:[\w-]{1,64}(?::[\w$-]+)?"),
@@ -1529,7 +1534,8 @@ _SUBSCRIPTION_ENDPOINTS: dict[str, tuple[re.Pattern[str], str]] = {
 
 @env_rule(
     "GATE-SUB-ENDPOINT",
-    "A scan-findings subscription's endpoint fits its protocol (email address, https URL, SQS/Lambda ARN, E.164 number).",
+    "A scan-findings subscription's endpoint fits its protocol (email address, https URL of RFC 3986 "
+    "characters, SQS/Lambda ARN, E.164 number).",
     f"{SNS_API}/API_Subscribe.html",
 )
 def _gate_subscriptions(env: Environment) -> Iterator[Finding]:

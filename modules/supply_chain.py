@@ -3,8 +3,9 @@
 `ImageSigning`: a signing profile (`Notation-OCI-SHA384-ECDSA`) and the IAM policy a CI signing
 role attaches. `ScanFindingsGate`: EventBridge rules on CRITICAL findings (the pattern follows the
 registry's scanning type) -> a KMS-encrypted SNS topic and the gate Lambda, which records the image
-as blocked in a DynamoDB table that `check-image` reads. Every policy comes from
-policies/supply_chain.py; ARNs known from names are computed (no token, plain JSON).
+as blocked in a DynamoDB table that `check-image` reads. An event a target does not take is retried
+(`retry_policy`), then lands in the gate's dead-letter queue, as do the Lambda's failed invocations.
+Every policy comes from policies/supply_chain.py; ARNs known from names are computed (no token, plain JSON).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from core.framework import AssetType, Construct, TerraformAsset, aws
 from core.models import Environment, ScanGate, Signing
-from core.naming import blocked_images_table, partition, physical_name, signing_profile_name
+from core.naming import blocked_images_table, escape, partition, physical_name, signing_profile_name
 from core.packaging import package_function
 from modules.iam import service_role
 from modules.kms import KmsKey
@@ -26,6 +27,7 @@ from policies.supply_chain import (
     NOTATION_PLATFORM,
     NOTATION_PLUGIN,
     ScanningType,
+    dlq_policy,
     gate_function_policy,
     gate_key_policy,
     gate_patterns,
@@ -36,6 +38,11 @@ from policies.supply_chain import (
 GATE_FUNCTION = "scan_gate"
 LAMBDA_RUNTIME = "python3.12"
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # SQS maximum: time to inspect and redrive
+# EventBridge's retries of a target that does not take an event (defaults: 185 tries over 24 hours).
+# Bounded like the function's asynchronous invocations (an hour): an undeliverable finding is in the
+# dead-letter queue within the hour instead of a day later.
+EVENT_MAX_AGE_SECONDS = 3600
+EVENT_RETRY_ATTEMPTS = 8
 
 
 def arn(service: str, region: str, account: str, resource: str) -> str:
@@ -105,6 +112,9 @@ class ScanFindingsGate(Construct):
         topic_name = physical_name(env, "scan-findings")
         patterns = gate_patterns(scanning_type)
         rule_names = {suffix: physical_name(env, suffix) for suffix in patterns}
+        rule_arns = [arn("events", region, account, f"rule/{n}") for n in rule_names.values()]
+        dlq_name = physical_name(env, "scan-gate-dlq")
+        dlq_arn = arn("sqs", region, account, dlq_name)
 
         key = KmsKey(
             self,
@@ -125,7 +135,8 @@ class ScanFindingsGate(Construct):
                 enabled=True, kms_key_arn=key.key_arn
             ),
             point_in_time_recovery=aws.DynamodbTablePointInTimeRecovery(enabled=True),
-            # Like prevent_destroy: on where the environment protects its state (prod).
+            # Losing it unblocks every image: with prevent_destroy (a STATEFUL_TYPES type, so
+            # stacks/region_stack.py marks it in prod) AWS refuses the delete too.
             deletion_protection_enabled=env.prevent_destroy,
         )
         topic = aws.SnsTopic(self, "topic", name=topic_name, kms_master_key_id=key.key_arn)
@@ -134,24 +145,25 @@ class ScanFindingsGate(Construct):
             self,
             "topic-policy",
             arn=topic.arn,
-            policy=json.dumps(
-                topic_policy(
-                    topic_arn,
-                    account,
-                    [arn("events", region, account, f"rule/{n}") for n in rule_names.values()],
-                )
-            ),
+            policy=json.dumps(topic_policy(topic_arn, account, rule_arns)),
         )
         for i, sub in enumerate(settings.subscriptions):
             aws.SnsTopicSubscription(
-                self, f"subscription-{i}", topic_arn=topic.arn, protocol=sub.protocol, endpoint=sub.endpoint
+                self,
+                f"subscription-{i}",
+                topic_arn=topic.arn,
+                protocol=sub.protocol,
+                endpoint=escape(sub.endpoint),  # user text: `${`/`%{` reach SNS literally
             )
         dlq = aws.SqsQueue(
             self,
             "dlq",
-            name=physical_name(env, "scan-gate-dlq"),
+            name=dlq_name,
             kms_master_key_id=key.key_arn,
             message_retention_seconds=DLQ_RETENTION_SECONDS,
+        )
+        dlq_access = aws.SqsQueuePolicy(
+            self, "dlq-policy", queue_url=dlq.url, policy=json.dumps(dlq_policy(dlq_arn, rule_arns))
         )
         log_group = aws.CloudwatchLogGroup(
             self,
@@ -171,7 +183,7 @@ class ScanFindingsGate(Construct):
                 topic_arn=topic_arn,
                 key_arn=key.key_arn,
                 log_group_arn=log_group_arn,
-                dlq_arn=arn("sqs", region, account, physical_name(env, "scan-gate-dlq")),
+                dlq_arn=dlq_arn,
             ),
             policy_name="scan-gate",
         )
@@ -213,12 +225,20 @@ class ScanFindingsGate(Construct):
                 description=f"CRITICAL image findings ({pattern['source'][0]}) -> the scan-findings gate",
                 event_pattern=json.dumps(pattern),
             )
-            aws.CloudwatchEventTarget(
-                self, f"{suffix}-lambda", rule=rule_names[suffix], arn=function.arn, depends_on=[rule]
-            )
-            aws.CloudwatchEventTarget(
-                self, f"{suffix}-topic", rule=rule_names[suffix], arn=topic.arn, depends_on=[rule]
-            )
+            for target, target_arn in (("lambda", function.arn), ("topic", topic.arn)):
+                aws.CloudwatchEventTarget(
+                    self,
+                    f"{suffix}-{target}",
+                    rule=rule_names[suffix],
+                    arn=target_arn,
+                    # generated structs, not dicts: a dict in a nested block can be dropped silently
+                    retry_policy=aws.CloudwatchEventTargetRetryPolicy(
+                        maximum_event_age_in_seconds=EVENT_MAX_AGE_SECONDS,
+                        maximum_retry_attempts=EVENT_RETRY_ATTEMPTS,
+                    ),
+                    dead_letter_config=aws.CloudwatchEventTargetDeadLetterConfig(arn=dlq.arn),
+                    depends_on=[rule, dlq_access],
+                )
             aws.LambdaPermission(
                 self,
                 f"{suffix}-invoke",

@@ -64,9 +64,10 @@ def gate_patterns(scanning_type: ScanningType | None) -> dict[str, Document]:
 def gate_function_policy(
     *, table_arn: str, topic_arn: str, key_arn: str, log_group_arn: str, dlq_arn: str
 ) -> Document:
-    """The gate Lambda's role: write the table, publish the topic, its key, its logs, its DLQ, traces."""
+    """The gate Lambda's role: update the table (never read or delete it), publish the topic, its key,
+    its logs, its DLQ, traces."""
     return document(
-        statement("RecordBlockedImage", ("dynamodb:PutItem",), [table_arn]),
+        statement("RecordBlockedImage", ("dynamodb:UpdateItem",), [table_arn]),
         statement("PublishSummary", ("sns:Publish",), [topic_arn]),
         statement("UseGateKey", ("kms:Decrypt", "kms:GenerateDataKey"), [key_arn]),
         statement("WriteOwnLogs", ("logs:CreateLogStream", "logs:PutLogEvents"), [f"{log_group_arn}:*"]),
@@ -95,6 +96,20 @@ def topic_policy(topic_arn: str, account_id: str, rule_arns: Sequence[str]) -> D
             "EventBridgePublishesFromGateRules",
             ("sns:Publish",),
             [topic_arn],
+            principals={"Service": "events.amazonaws.com"},
+            conditions={"ArnEquals": {"aws:SourceArn": list(rule_arns)}},
+        ),
+    )
+
+
+def dlq_policy(queue_arn: str, rule_arns: Sequence[str]) -> Document:
+    """The gate's dead-letter queue: EventBridge may send the events it could not deliver to a
+    target, only from the gate's rules. (The Lambda sends its failed invocations with its role.)"""
+    return document(
+        statement(
+            "EventBridgeDeadLettersFromGateRules",
+            ("sqs:SendMessage",),
+            [queue_arn],
             principals={"Service": "events.amazonaws.com"},
             conditions={"ArnEquals": {"aws:SourceArn": list(rule_arns)}},
         ),

@@ -8,9 +8,13 @@ Invoked by EventBridge with one of two event shapes:
   `severity`, `title`, `findingArn` and `resources[]`, whose `AWS_ECR_CONTAINER_IMAGE` entry has
   `details.awsEcrContainerImage` (`repositoryName`, `imageHash`, `imageTags`).
 
-A critical finding writes the image to the blocked-images table (`TABLE_NAME`) under
+A critical finding records the image in the blocked-images table (`TABLE_NAME`) under
 `<repository>@<digest>` and under `<repository>:<tag>` for each tag, then publishes a short summary
-to `TOPIC_ARN`. A non-critical event does nothing. A malformed event is logged and dropped (a retry
+to `TOPIC_ARN`. Records are updated, never overwritten (`UpdateItem`): `blocked_at` keeps the first
+finding's time, `tags` and `finding_arns` are sets that only grow, and `counts` is the latest ECR
+scan's severity totals or, for Inspector, the number of distinct CRITICAL findings (a finding ARN
+already in the record is not counted again, so a redelivered event changes nothing but the
+reason). A non-critical event does nothing. A malformed event is logged and dropped (a retry
 would fail the same way); AWS errors propagate, so the invocation is retried and then dead-lettered.
 
 Standard library and boto3 only (the Lambda runtime provides boto3).
@@ -33,6 +37,8 @@ LOG.setLevel(logging.INFO)
 ECR_SCAN = ("aws.ecr", "ECR Image Scan")
 INSPECTOR_FINDING = ("aws.inspector2", "Inspector2 Finding")
 ECR_IMAGE = "AWS_ECR_CONTAINER_IMAGE"
+ECR_BASIC_SCAN = "ecr-basic-scan"  # the record's `source`; its counts are the scan's totals
+INSPECTOR_SCAN = "inspector-enhanced-scan"  # one finding per event; counted per finding ARN
 
 
 class MalformedEvent(ValueError):
@@ -53,6 +59,11 @@ class BlockedImage:
     @property
     def ref(self) -> str:
         return f"{self.repository}@{self.digest}"
+
+    @property
+    def refs(self) -> list[str]:
+        """The keys it is recorded under: the digest first, then each tag."""
+        return [self.ref, *(f"{self.repository}:{tag}" for tag in sorted(set(self.tags)))]
 
 
 def _require(mapping: Any, key: str, kind: type, where: str) -> Any:
@@ -81,7 +92,7 @@ def _from_ecr_scan(event: dict[str, Any], now: str) -> BlockedImage | None:
         digest=_require(detail, "image-digest", str, "detail"),
         tags=_tags(detail.get("image-tags"), "detail.image-tags"),
         counts={k: int(v) for k, v in sorted(counts.items())},
-        source="ecr-basic-scan",
+        source=ECR_BASIC_SCAN,
         reason=f"ECR basic scan found {counts['CRITICAL']} CRITICAL vulnerabilities",
         observed_at=str(event.get("time") or now),
     )
@@ -106,7 +117,7 @@ def _from_inspector(event: dict[str, Any], now: str) -> BlockedImage | None:
         digest=_require(image, "imageHash", str, "awsEcrContainerImage"),
         tags=_tags(image.get("imageTags"), "awsEcrContainerImage.imageTags"),
         counts={"CRITICAL": 1},
-        source="inspector-enhanced-scan",
+        source=INSPECTOR_SCAN,
         reason=f"Amazon Inspector: {title}",
         observed_at=str(event.get("time") or now),
         finding_arns=(finding_arn,) if isinstance(finding_arn, str) else (),
@@ -126,21 +137,76 @@ def parse(event: Any, now: str | None = None) -> BlockedImage | None:
     raise MalformedEvent(f"unexpected source/detail-type {kind!r}")
 
 
-def _items(image: BlockedImage) -> list[dict[str, Any]]:
-    base: dict[str, Any] = {
-        "repository": {"S": image.repository},
-        "digest": {"S": image.digest},
-        "reason": {"S": image.reason},
-        "source": {"S": image.source},
-        "blocked_at": {"S": image.observed_at},
-        "counts": {"M": {k: {"N": str(v)} for k, v in image.counts.items()}},
+# Every attribute by placeholder: `source` (and others) are DynamoDB reserved words.
+_NAMES = {f"#{name}": name for name in ("repository", "digest", "reason", "source", "blocked_at", "counts")}
+
+
+def _record(image: BlockedImage) -> dict[str, Any]:
+    """`UpdateItem` arguments (all but the table and key) that record the image on any earlier record."""
+    values: dict[str, Any] = {
+        ":repository": {"S": image.repository},
+        ":digest": {"S": image.digest},
+        ":reason": {"S": image.reason},
+        ":source": {"S": image.source},
+        ":observed_at": {"S": image.observed_at},
+        ":counts": {"M": {k: {"N": str(v)} for k, v in image.counts.items()}},
     }
+    sets = [
+        "#repository = :repository",
+        "#digest = :digest",
+        "#reason = :reason",
+        "#source = :source",
+        "#blocked_at = if_not_exists(#blocked_at, :observed_at)",  # the first finding's time
+    ]
+    if image.source == ECR_BASIC_SCAN:
+        sets.append("#counts = :counts")  # a scan reports the image's totals: the latest is right
+    else:
+        if image.finding_arns:  # _count_finding adds each distinct finding once
+            values[":counts"] = {"M": {"CRITICAL": {"N": "0"}}}
+        # without an ARN findings cannot be told apart: at least one
+        sets.append("#counts = if_not_exists(#counts, :counts)")
+    expression = "SET " + ", ".join(sets)
+    names = dict(_NAMES)
     if image.tags:
-        base["tags"] = {"SS": sorted(set(image.tags))}
-    if image.finding_arns:
-        base["finding_arns"] = {"SS": sorted(set(image.finding_arns))}
-    refs = [image.ref, *(f"{image.repository}:{tag}" for tag in sorted(set(image.tags)))]
-    return [{"image_ref": {"S": ref}, **base} for ref in refs]
+        expression += " ADD #tags :tags"
+        names["#tags"] = "tags"
+        values[":tags"] = {"SS": sorted(set(image.tags))}
+    return {
+        "UpdateExpression": expression,
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": values,
+    }
+
+
+def _count_finding(finding_arn: str) -> dict[str, Any]:
+    """`UpdateItem` arguments that add one Inspector finding to a record, once: a finding already in
+    `finding_arns` fails the condition (ConditionalCheckFailedException) and changes nothing."""
+    return {
+        "UpdateExpression": "ADD #finding_arns :arns, #counts.#critical :one",
+        "ConditionExpression": "attribute_not_exists(#finding_arns) OR NOT contains(#finding_arns, :arn)",
+        "ExpressionAttributeNames": {
+            "#finding_arns": "finding_arns",
+            "#counts": "counts",
+            "#critical": "CRITICAL",
+        },
+        "ExpressionAttributeValues": {
+            ":arns": {"SS": [finding_arn]},
+            ":arn": {"S": finding_arn},
+            ":one": {"N": "1"},
+        },
+    }
+
+
+def record(dynamodb: Any, table: str, image: BlockedImage) -> None:
+    """Record the image under each of its keys (see the module docstring)."""
+    for ref in image.refs:
+        key = {"image_ref": {"S": ref}}
+        dynamodb.update_item(TableName=table, Key=key, **_record(image))
+        for finding_arn in sorted(set(image.finding_arns)):
+            try:
+                dynamodb.update_item(TableName=table, Key=key, **_count_finding(finding_arn))
+            except dynamodb.exceptions.ConditionalCheckFailedException:
+                LOG.info("finding %s already recorded for %s", finding_arn, ref)
 
 
 def summary(image: BlockedImage) -> tuple[str, str]:
@@ -167,9 +233,7 @@ def handler(event: Any, context: Any = None) -> dict[str, Any]:
     if image is None:
         LOG.info("no critical finding: %s", json.dumps(event.get("detail"), default=str)[:500])
         return {"status": "ignored"}
-    dynamodb = boto3.client("dynamodb")
-    for item in _items(image):
-        dynamodb.put_item(TableName=os.environ["TABLE_NAME"], Item=item)
+    record(boto3.client("dynamodb"), os.environ["TABLE_NAME"], image)
     subject, message = summary(image)
     boto3.client("sns").publish(TopicArn=os.environ["TOPIC_ARN"], Subject=subject, Message=message)
     LOG.info("blocked %s (%s)", image.ref, image.reason)

@@ -30,6 +30,7 @@ def test_prod_stateful_resources_are_prevent_destroy(stacks):
         "aws_codeartifact_repository",
         "aws_imagebuilder_image_pipeline",
         "aws_signer_signing_profile",
+        "aws_dynamodb_table",
     }
 
 

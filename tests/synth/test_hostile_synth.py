@@ -1,7 +1,9 @@
 """Template syntax in user text is escaped where it is emitted, and `terraform plan` shows it literally.
 
 Tag values cannot hold `$` or `{` (AWS-TAG), so the tag case is built past validation to prove the
-emitting side escapes too (defence in depth for tags merged in by other modules).
+emitting side escapes too (defence in depth for tags merged in by other modules). The same for the
+scan gate's subscription endpoints: an email address may hold `${...}` (the local part allows `$`,
+`{`, `}`), and the https URL, which GATE-SUB-ENDPOINT rejects, is built past validation.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import shutil
 
 import pytest
 
+from core.models import Subscription
 from core.tfrun import check_stack, find_provider_mirror
 from tests.conftest import CONFIG, one
 from tests.unit.helpers import loads
@@ -18,6 +21,8 @@ from tests.unit.helpers import loads
 TEMPLATES = "${aws_region} %{ if true }x%{ endif }"
 ESCAPED = "$${aws_region} %%{ if true }x%%{ endif }"
 STACK = "stg-ap-northeast-1"
+HOOK = 'https://hooks.example.com/${file("/etc/hostname")}'
+MAIL = "${aws_region}%{ if true }x%{ endif }@example.com"
 
 
 @pytest.fixture(scope="module")
@@ -33,10 +38,19 @@ def hostile(tmp_path_factory):
             assert env.codeartifact is not None
             repos = list(env.codeartifact.repositories)
             repos[-1] = repos[-1].model_copy(update={"description": TEMPLATES})
+            assert env.supply_chain is not None and env.supply_chain.scan_gate is not None
+            gate = env.supply_chain.scan_gate
+            subs = (
+                Subscription(protocol="https", endpoint=HOOK),
+                Subscription(protocol="email", endpoint=MAIL),
+            )
             env = env.model_copy(
                 update={
                     "default_tags": {**env.default_tags, "Note": TEMPLATES},
                     "codeartifact": env.codeartifact.model_copy(update={"repositories": tuple(repos)}),
+                    "supply_chain": env.supply_chain.model_copy(
+                        update={"scan_gate": gate.model_copy(update={"subscriptions": subs})}
+                    ),
                 }
             )
         envs.append(env)
@@ -53,6 +67,15 @@ def test_description_and_default_tag_are_escaped_in_the_json(hostile):
     assert one(body, "aws_codeartifact_repository", description=ESCAPED)
 
 
+def test_subscription_endpoints_are_escaped_in_the_json(hostile):
+    body, _ = hostile
+    endpoints = sorted(s["endpoint"] for s in body["resource"]["aws_sns_topic_subscription"].values())
+    assert endpoints == [
+        "$${aws_region}%%{ if true }x%%{ endif }@example.com",
+        'https://hooks.example.com/$${file("/etc/hostname")}',
+    ]
+
+
 def test_plan_shows_the_literal_values(hostile):
     _, check = hostile
     assert check.ok, check.report()
@@ -62,5 +85,9 @@ def test_plan_shows_the_literal_values(hostile):
         c["change"]["after"].get("description") for c in changes if c["type"] == "aws_codeartifact_repository"
     ]
     assert descriptions.count(TEMPLATES) == 1 and ESCAPED not in descriptions
+    endpoints = [
+        c["change"]["after"]["endpoint"] for c in changes if c["type"] == "aws_sns_topic_subscription"
+    ]
+    assert sorted(endpoints) == [MAIL, HOOK]
     tagged = [c["change"]["after"]["tags_all"] for c in changes if "tags_all" in (c["change"]["after"] or {})]
     assert tagged and all(t["Note"] == TEMPLATES for t in tagged)

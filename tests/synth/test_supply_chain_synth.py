@@ -21,6 +21,7 @@ SUPPLY_CHAIN_TYPES = (
     "aws_sns_topic_policy",
     "aws_sns_topic_subscription",
     "aws_sqs_queue",
+    "aws_sqs_queue_policy",
     "aws_cloudwatch_log_group",
     "aws_lambda_function",
     "aws_lambda_function_event_invoke_config",
@@ -74,6 +75,48 @@ def test_every_rule_targets_the_lambda_and_topic_with_permission(stacks, env):
     assert permission["source_arn"].startswith("${aws_cloudwatch_event_rule.scan-gate_critical-")
 
 
+@pytest.mark.parametrize("env", list(PRIMARY))
+def test_every_target_retries_then_dead_letters_to_the_gate_queue(stacks, env):
+    stack = stacks[PRIMARY[env]]
+    [rule_name] = rules(stack)
+    [queue] = [
+        (name, body)
+        for name, body in stack["resource"]["aws_sqs_queue"].items()
+        if body["name"] == f"acme-{env}-scan-gate-dlq"
+    ]
+    queue_arn = "${aws_sqs_queue." + queue[0] + ".arn}"
+    targets = resources(stack, "aws_cloudwatch_event_target")
+    assert len(targets) == 2
+    for target in targets:
+        assert target["rule"] == rule_name
+        assert target["dead_letter_config"] == {"arn": queue_arn}
+        assert target["retry_policy"] == {"maximum_event_age_in_seconds": 3600, "maximum_retry_attempts": 8}
+        assert (
+            "aws_sqs_queue_policy." + next(iter(stack["resource"]["aws_sqs_queue_policy"]))
+            in target["depends_on"]
+        )
+    access = one(stack, "aws_sqs_queue_policy")
+    assert access["queue_url"] == "${aws_sqs_queue." + queue[0] + ".url}"
+    account, name = ACCOUNTS[env], f"acme-{env}-scan-gate-dlq"
+    assert json.loads(access["policy"]) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "EventBridgeDeadLettersFromGateRules",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": ["sqs:SendMessage"],
+                "Resource": [f"arn:aws:sqs:ap-northeast-1:{account}:{name}"],
+                "Condition": {
+                    "ArnEquals": {
+                        "aws:SourceArn": [f"arn:aws:events:ap-northeast-1:{account}:rule/{rule_name}"]
+                    }
+                },
+            }
+        ],
+    }
+
+
 def test_lambda_package_is_relative_holds_the_handler_and_matches_its_hash(stacks, synth_out):
     fn = one(stacks[PRIMARY["dev"]], "aws_lambda_function")
     assert fn["runtime"] == "python3.12" and fn["handler"] == "handler.handler"
@@ -117,6 +160,14 @@ def test_blocked_images_table_is_on_demand_encrypted_and_recoverable(stacks):
     assert table["point_in_time_recovery"] == {"enabled": True}
 
 
+@pytest.mark.parametrize("env", list(PRIMARY))
+def test_blocked_images_table_is_protected_in_prod_only(stacks, env):
+    table = one(stacks[PRIMARY[env]], "aws_dynamodb_table")
+    assert table["name"] == f"acme-{env}-blocked-images"
+    assert table.get("lifecycle") == ({"prevent_destroy": True} if env == "prod" else None)
+    assert table["deletion_protection_enabled"] is (env == "prod")
+
+
 def test_gate_role_is_least_privilege(stacks):
     stack = stacks[PRIMARY["dev"]]
     role = one(stack, "aws_iam_role", name="acme-dev-scan-gate")
@@ -128,7 +179,7 @@ def test_gate_role_is_least_privilege(stacks):
     assert text.startswith("${jsonencode(")  # the key ARN is a token
     actions = re.findall(r'"Action" = \[([^\]]*)\]', text)
     assert [a.replace('"', "").split(", ") for a in actions] == [
-        ["dynamodb:PutItem"],
+        ["dynamodb:UpdateItem"],
         ["sns:Publish"],
         ["kms:Decrypt", "kms:GenerateDataKey"],
         ["logs:CreateLogStream", "logs:PutLogEvents"],

@@ -31,6 +31,18 @@ def test_parses_digests_tags_and_registry_hosts():
     assert parse_ref("localhost:5000/my-app:v1").key == "my-app:v1"
 
 
+def test_a_tag_and_digest_reference_is_checked_by_its_digest():
+    assert parse_ref(f"my-app:1.2.3@{DIGEST}") == ImageRef("my-app", digest=DIGEST, tag="1.2.3")
+    assert parse_ref(f"my-app:1.2.3@{DIGEST}").key == f"my-app@{DIGEST}"
+    host = "111111111111.dkr.ecr.ap-northeast-1.amazonaws.com"
+    assert parse_ref(f"{host}/team/my-app:v2@{DIGEST}").key == f"team/my-app@{DIGEST}"
+    assert parse_ref(f"localhost:5000/my-app:v1@{DIGEST}").key == f"my-app@{DIGEST}"
+    with pytest.raises(BadImageRef, match="tag must be"):
+        parse_ref(f"my-app:-bad@{DIGEST}")
+    with pytest.raises(BadImageRef, match="digest must be"):
+        parse_ref("my-app:1.2.3@sha256:abc")
+
+
 @pytest.mark.parametrize("text", ["my-app", "my-app@sha256:abc", "My_App:1", "my-app:", "my-app:-x", ""])
 def test_rejects_malformed_references(text):
     with pytest.raises(BadImageRef):
@@ -80,6 +92,33 @@ def test_blocked_image_exits_1_with_the_reason_by_digest_and_by_tag(fake_aws, mo
         assert "ECR basic scan found 2 CRITICAL vulnerabilities" in err and "CRITICAL=2" in err
 
 
+def test_two_inspector_findings_read_back_with_the_first_time_and_both_counted(fake_aws, monkeypatch, capsys):
+    from tests.unit.test_scan_gate_handler import INSPECTOR, INSPECTOR_DIGEST, finding
+
+    _block_sample(monkeypatch)
+    assert gate.handler(INSPECTOR)["status"] == "blocked"
+    later = finding("ffff", "2026-12-02T09:30:00Z", "CVE-2024-6387 - openssh", ["2.0.0"])
+    assert gate.handler(later)["status"] == "blocked"
+    for ref in (f"my-app@{INSPECTOR_DIGEST}", "my-app:2.0.0"):
+        code, out, err = check(capsys, ref, "--env", "dev")
+        assert (code, out) == (1, "")
+        assert err.strip() == (
+            f"blocked: {ref} (my-app@{INSPECTOR_DIGEST}): Amazon Inspector: CVE-2024-6387 - openssh"
+            "; counts CRITICAL=2; since 2026-12-01T11:00:00Z"
+        )
+
+
+def test_tag_and_digest_reference_is_blocked_by_its_digest_whatever_the_tag(fake_aws, monkeypatch, capsys):
+    _block_sample(monkeypatch)
+    for tag in ("1.2.3", "moved-elsewhere"):  # the digest is blocked: the tag cannot launder it
+        code, out, err = check(capsys, f"my-app:{tag}@{DIGEST}", "--env", "dev")
+        assert (code, out) == (1, "")
+        assert err.startswith(f"blocked: my-app@{DIGEST} (my-app@{DIGEST}): ECR basic scan found 2 CRITICAL")
+    other = "sha256:" + "c" * 64
+    code, out, _ = check(capsys, f"my-app:1.2.3@{other}", "--env", "dev")  # blocked tag, clean digest
+    assert (code, out.strip()) == (0, f"not blocked: my-app@{other}")
+
+
 def test_image_not_blocked_exits_0(fake_aws, monkeypatch, capsys):
     _block_sample(monkeypatch)
     code, out, err = check(capsys, "my-app:1.2.4", "--env", "dev")
@@ -90,7 +129,10 @@ def test_image_not_blocked_exits_0(fake_aws, monkeypatch, capsys):
 
 def test_bad_input_exits_2_with_one_line(fake_aws, capsys):
     cases = {
-        ("my-app", "dev"): "error: image: expected <repository>@<digest> or <repository>:<tag>",
+        (
+            "my-app",
+            "dev",
+        ): "error: image: expected <repository>@<digest>, <repository>:<tag>@<digest> or <repository>:<tag>",
         ("my-app:1", "qa"): "error: --env: unknown environment 'qa'",
     }
     for (ref, env), expected in cases.items():

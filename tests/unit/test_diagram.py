@@ -57,6 +57,7 @@ def test_prod_diagram_shows_replication_caches_packages_amis_bucket_and_gate(pro
     rule = "EventBridge rule acme-prod-critical-inspector / aws.inspector2 · Inspector2 Finding"
     assert (rule, "SNS topic acme-prod-scan-findings", "target") in edges
     assert (rule, "Lambda acme-prod-scan-gate", "target") in edges
+    assert (rule, "SQS acme-prod-scan-gate-dlq", "undelivered events") in edges
     assert ("Lambda acme-prod-scan-gate", "DynamoDB acme-prod-blocked-images", "blocks image") in edges
     assert not any("critical-ecr-scan" in s for s, _, _ in edges)  # ENHANCED scanning: Inspector only
 
@@ -103,6 +104,7 @@ def test_node_and_edge_sets_of_the_reference_configuration(project):
         ("ecr", "gate_rule_critical_inspector"),
         ("gate_rule_critical_inspector", "gate_topic"),
         ("gate_rule_critical_inspector", "gate_function"),
+        ("gate_rule_critical_inspector", "gate_dlq"),
         ("gate_function", "gate_table"),
         ("gate_function", "gate_topic"),
         ("gate_function", "gate_dlq"),
@@ -147,12 +149,13 @@ def test_labels_are_escaped_for_mermaid(config_dir):
         config_dir,
         "dev",
         lambda d: d["supply_chain"]["scan_gate"].update(
-            subscriptions=[{"protocol": "https", "endpoint": 'https://hooks.example.com/x?a="b"#<c>'}]
+            # an email address may hold these (an https URL may not: GATE-SUB-ENDPOINT)
+            subscriptions=[{"protocol": "email", "endpoint": 'a="b"#<c>@example.com'}]
         ),
     )
     project = loads(config_dir)
     text = render(next(e for e in project.environments if e.name == "dev"), project.environments)
-    assert 'https://hooks.example.com/x?a=#quot;b#quot;#35;#lt;c#gt;"' in text
+    assert 'email a=#quot;b#quot;#35;#lt;c#gt;@example.com"' in text
 
 
 def test_embed_replaces_only_marked_blocks_and_rejects_unbalanced_markers():
@@ -194,7 +197,7 @@ def _edge_cases(data: dict) -> None:
         organizational_unit_arns=["arn:aws:organizations::123456789012:ou/o-a1b2c3d4e5/ou-ab12-cdef5678"],
     )
     data["supply_chain"]["scan_gate"]["subscriptions"].append(
-        {"protocol": "https", "endpoint": 'https://hooks.example.com/x?a="b"#<c>'}
+        {"protocol": "email", "endpoint": 'a="b"#<c>@example.com'}
     )
 
 

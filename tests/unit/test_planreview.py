@@ -109,6 +109,20 @@ def test_deleting_or_replacing_a_stateful_resource_fails_the_review(rtype):
         assert f"| prod-us-west-2 | `{rtype}.x` |" in text and "**NO**" in text
 
 
+def test_deleting_the_blocked_images_table_fails_the_review():
+    """Losing the scan gate's table silently unblocks every image: it is stateful."""
+    assert "aws_dynamodb_table" in STATEFUL_TYPES
+    address = "aws_dynamodb_table.scan-gate_blocked-images_0E9C2F1A"
+    r = review(
+        {"prod-ap-northeast-1": plan(rc(address, ["delete"], {"name": "acme-prod-blocked-images"}, None))}
+    )
+    assert not r.ok and [c.allow_key for c in r.blocked] == [f"prod-ap-northeast-1:{address}"]
+    assert review(
+        {"prod-ap-northeast-1": plan(rc(address, ["delete"], {"name": "t"}, None))},
+        allowed=[f"prod-ap-northeast-1:{address}"],
+    ).ok
+
+
 def test_stateless_deletes_and_stateful_updates_pass():
     r = review(
         {

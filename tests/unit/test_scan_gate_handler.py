@@ -94,6 +94,72 @@ def test_critical_inspector_finding_for_an_ecr_image_blocks_it(aws):
     assert "CVE-2024-3094" in message["Message"]
 
 
+def finding(arn_suffix: str, time: str, title: str, tags: list[str]) -> dict:
+    """Another CRITICAL Inspector finding on the sample image."""
+    event = copy.deepcopy(INSPECTOR)
+    event["time"] = time
+    event["detail"]["findingArn"] = INSPECTOR["detail"]["findingArn"][:-4] + arn_suffix
+    event["detail"]["title"] = title
+    event["detail"]["resources"][0]["details"]["awsEcrContainerImage"]["imageTags"] = tags
+    return event
+
+
+INSPECTOR_DIGEST = INSPECTOR["detail"]["resources"][0]["details"]["awsEcrContainerImage"]["imageHash"]
+
+
+def test_two_inspector_findings_for_one_image_keep_the_first_time_and_both_arns(aws):
+    first_arn = INSPECTOR["detail"]["findingArn"]
+    second = finding("ffff", "2026-12-02T09:30:00Z", "CVE-2024-6387 - openssh", ["2.0.0", "stable"])
+    second_arn = second["detail"]["findingArn"]
+    assert second_arn != first_arn
+    assert gate.handler(INSPECTOR)["status"] == "blocked"
+    assert gate.handler(second)["status"] == "blocked"
+    for ref in (f"my-app@{INSPECTOR_DIGEST}", "my-app:2.0.0"):
+        item = aws.item(ref)
+        assert item is not None, ref
+        assert item["blocked_at"] == {"S": "2026-12-01T11:00:00Z"}, ref  # the first finding's time
+        assert sorted(item["finding_arns"]["SS"]) == sorted([first_arn, second_arn]), ref
+        assert item["counts"] == {"M": {"CRITICAL": {"N": "2"}}}, ref  # two distinct findings
+        assert item["reason"] == {"S": "Amazon Inspector: CVE-2024-6387 - openssh"}  # the latest
+        assert item["source"] == {"S": "inspector-enhanced-scan"}
+        assert item["digest"] == {"S": INSPECTOR_DIGEST}
+        assert set(item["tags"]["SS"]) == {"2.0.0", "stable"}
+    stable = aws.item("my-app:stable")  # a tag first seen with the second finding
+    assert stable is not None
+    assert stable["blocked_at"] == {"S": "2026-12-02T09:30:00Z"}
+    assert stable["finding_arns"]["SS"] == [second_arn] and stable["counts"]["M"]["CRITICAL"] == {"N": "1"}
+    assert len(aws.published()) == 2
+
+
+def test_a_redelivered_finding_is_counted_once_and_still_alerts(aws):
+    assert gate.handler(INSPECTOR)["status"] == "blocked"
+    again = copy.deepcopy(INSPECTOR)
+    again["time"] = "2026-12-03T00:00:00Z"  # Inspector re-sends a finding when it is updated
+    assert gate.handler(again)["status"] == "blocked"
+    item = aws.item(f"my-app@{INSPECTOR_DIGEST}")
+    assert item is not None
+    assert item["finding_arns"]["SS"] == [INSPECTOR["detail"]["findingArn"]]
+    assert item["counts"] == {"M": {"CRITICAL": {"N": "1"}}}
+    assert item["blocked_at"] == {"S": "2026-12-01T11:00:00Z"}
+    assert len(aws.published()) == 2  # a retry after a failed publish must publish
+
+
+def test_a_later_ecr_scan_keeps_the_first_time_and_reports_the_latest_totals(aws):
+    assert gate.handler(ECR)["status"] == "blocked"
+    rescan = copy.deepcopy(ECR)
+    rescan["time"] = "2026-12-05T08:00:00Z"
+    rescan["detail"]["finding-severity-counts"] = {"CRITICAL": 3, "HIGH": 1}
+    rescan["detail"]["image-tags"] = ["1.2.3"]
+    assert gate.handler(rescan)["status"] == "blocked"
+    item = aws.item(f"my-app@{ECR['detail']['image-digest']}")
+    assert item is not None
+    assert item["blocked_at"] == {"S": "2026-12-01T10:00:00Z"}
+    assert item["counts"] == {"M": {"CRITICAL": {"N": "3"}, "HIGH": {"N": "1"}}}
+    assert item["reason"] == {"S": "ECR basic scan found 3 CRITICAL vulnerabilities"}
+    assert set(item["tags"]["SS"]) == {"1.2.3", "latest"}  # tags only accumulate
+    assert "finding_arns" not in item
+
+
 def test_non_critical_events_block_nothing(aws):
     ecr = copy.deepcopy(ECR)
     ecr["detail"]["finding-severity-counts"] = {"HIGH": 3, "MEDIUM": 1}

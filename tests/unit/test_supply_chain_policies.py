@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
 from moto.events.models import EventPattern
@@ -12,6 +13,7 @@ from core.packaging import deterministic_zip, function_sources, package_function
 from policies.supply_chain import (
     critical_ecr_scan_pattern,
     critical_inspector_pattern,
+    dlq_policy,
     gate_function_policy,
     gate_key_policy,
     gate_patterns,
@@ -82,13 +84,45 @@ def test_gate_function_policy_is_exactly_its_needs():
         dlq_arn="arn:dlq",
     )
     assert [(s["Action"], s["Resource"]) for s in doc["Statement"]] == [
-        (["dynamodb:PutItem"], ["arn:table"]),
+        (["dynamodb:UpdateItem"], ["arn:table"]),
         (["sns:Publish"], ["arn:topic"]),
         (["kms:Decrypt", "kms:GenerateDataKey"], ["arn:key"]),
         (["logs:CreateLogStream", "logs:PutLogEvents"], ["arn:lg:*"]),
         (["sqs:SendMessage"], ["arn:dlq"]),
         (["xray:PutTelemetryRecords", "xray:PutTraceSegments"], "*"),
     ]
+
+
+def test_readme_lists_exactly_the_gate_roles_actions():
+    """The README's "Its role allows exactly ..." sentence names every action of the role, no other."""
+    doc = gate_function_policy(table_arn="t", topic_arn="p", key_arn="k", log_group_arn="l", dlq_arn="q")
+    actions = sorted(a for s in doc["Statement"] for a in s["Action"])
+    text = " ".join((ROOT / "README.md").read_text().split())
+    sentence = text.split("Its role allows exactly ", 1)[1].split("Failed invocations", 1)[0]
+    assert sorted(re.findall(r"`([a-z0-9]+:[A-Za-z]+)`", sentence)) == actions
+    words = {8: "eight", 9: "nine", 10: "ten"}
+    assert sentence.startswith(f"these {words[len(actions)]} actions:"), sentence
+
+
+def test_dlq_policy_lets_eventbridge_send_only_from_the_gate_rules():
+    rules = [
+        "arn:aws:events:ap-northeast-1:111111111111:rule/acme-dev-critical-ecr-scan",
+        "arn:aws:events:ap-northeast-1:111111111111:rule/acme-dev-critical-inspector",
+    ]
+    doc = dlq_policy("arn:aws:sqs:ap-northeast-1:111111111111:acme-dev-scan-gate-dlq", rules)
+    assert doc == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "EventBridgeDeadLettersFromGateRules",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": ["sqs:SendMessage"],
+                "Resource": ["arn:aws:sqs:ap-northeast-1:111111111111:acme-dev-scan-gate-dlq"],
+                "Condition": {"ArnEquals": {"aws:SourceArn": rules}},
+            }
+        ],
+    }
 
 
 def test_topic_policy_lets_eventbridge_publish_only_from_the_gate_rules():

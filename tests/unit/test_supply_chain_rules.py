@@ -65,6 +65,35 @@ def test_rejects_an_endpoint_that_does_not_fit_the_protocol(config_dir, protocol
     assert "supply_chain.scan_gate.subscriptions[0].endpoint" in message and repr(endpoint) in message
 
 
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        'https://hooks.example.com/${file("/etc/hostname")}',
+        "https://hooks.example.com/%{ if true }x%{ endif }",
+        "https://hooks.example.com/{id}",
+        "https://hooks.example.com/a b",
+    ],
+)
+def test_rejects_an_https_endpoint_with_characters_a_url_cannot_hold(config_dir, endpoint):
+    edit(
+        config_dir,
+        "dev",
+        lambda d: gate(d).update(subscriptions=[{"protocol": "https", "endpoint": endpoint}]),
+    )
+    message = error_for(config_dir, "[GATE-SUB-ENDPOINT]")
+    assert "supply_chain.scan_gate.subscriptions[0].endpoint" in message and repr(endpoint) in message
+    assert "RFC 3986" in message and "%7B" in message
+
+
+def test_accepts_percent_encoded_and_basic_auth_https_endpoints(config_dir):
+    subs = [
+        {"protocol": "https", "endpoint": "https://user:pass@hooks.example.com:8443/scan?q=%7Bx%7D&a=$1#f"},
+    ]
+    edit(config_dir, "dev", lambda d: gate(d).update(subscriptions=subs))
+    [sub] = loads(config_dir).environments[0].supply_chain.scan_gate.subscriptions
+    assert sub.endpoint == subs[0]["endpoint"]
+
+
 def test_accepts_endpoints_that_fit_their_protocols(config_dir):
     subs = [
         {"protocol": "email", "endpoint": "security@example.com"},
