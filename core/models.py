@@ -19,6 +19,7 @@ from core.types import (
     EcrRepositoryName,
     ExternalConnection,
     ImageBuilderName,
+    InstanceType,
     KmsKeyArn,
     LogRetentionDays,
     NamePart,
@@ -36,6 +37,7 @@ from core.types import (
     SubnetId,
     TagKey,
     TagValue,
+    WorkingDirectory,
 )
 
 # Both the provider mirror's 5.100.0 and the 6.x series the prebuilt bindings target satisfy it.
@@ -342,7 +344,10 @@ class ImageRecipe(Model):
         "(e.g. update-linux), which are used at their latest version.",
     )
     root_volume: RootVolume = RootVolume()
-    working_directory: str | None = None
+    working_directory: WorkingDirectory | None = Field(
+        None,
+        description="Where build and test workflows run on the instance; omit for Image Builder's default.",
+    )
 
 
 class LaunchPermission(Model):
@@ -374,7 +379,7 @@ class ImageBuilder(Model):
 
     components: tuple[ImageComponent, ...] = ()
     recipe: ImageRecipe
-    instance_types: tuple[str, ...] = Field(("m5.large",), min_length=1)
+    instance_types: tuple[InstanceType, ...] = Field(("m5.large",), min_length=1)
     subnet_id: SubnetId | None = None
     security_group_ids: tuple[SecurityGroupId, ...] = ()
     ami_name: str = Field(

@@ -1029,6 +1029,17 @@ describe(
     f"{IB_API}/API_CreateInfrastructureConfiguration.html",
 )
 describe(
+    "EC2-INSTANCE-TYPE",
+    "Build instance types look like 'm5.large' (<family>.<size>, lowercase letters, digits, '-').",
+    "https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html",
+)
+describe(
+    "IB-WORKING-DIR",
+    "A recipe's working directory is an absolute Linux path of letters, digits and . _ - + @ = , / "
+    "(so no Terraform template syntax), at most 1024 characters.",
+    f"{IB_API}/API_CreateImageRecipe.html",
+)
+describe(
     "AWS-ORG-ARN",
     "Launch permissions name organizations and OUs by ARN.",
     f"{IB_API}/API_LaunchPermissionConfiguration.html",

@@ -87,7 +87,9 @@ class ImagePipeline(Construct):
             version=settings.recipe.version,
             description=escape(settings.recipe.description) if settings.recipe.description else None,
             parent_image=managed_arn(region, "image", settings.recipe.parent_image),
-            working_directory=settings.recipe.working_directory,
+            working_directory=escape(settings.recipe.working_directory)
+            if settings.recipe.working_directory
+            else None,
             component=[
                 aws.ImagebuilderImageRecipeComponent(
                     component_arn=components.get(n) or managed_arn(region, "component", n)
@@ -135,7 +137,9 @@ class ImagePipeline(Construct):
             ),
             logging=aws.ImagebuilderInfrastructureConfigurationLogging(
                 s3_logs=aws.ImagebuilderInfrastructureConfigurationLoggingS3Logs(
-                    s3_bucket_name=logs.bucket_name, s3_key_prefix=LOG_PREFIX.rstrip("/")
+                    # the bucket's attribute, not its name string: Terraform creates the bucket first
+                    s3_bucket_name=logs.bucket_id,
+                    s3_key_prefix=LOG_PREFIX.rstrip("/"),
                 )
             ),
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.conftest import one, resources
 
 PRIMARY = "prod-ap-northeast-1"
@@ -48,10 +50,11 @@ def test_infrastructure_imdsv2_terminate_logs_and_notifications(stacks):
     assert infra["instance_metadata_options"] == {"http_tokens": "required", "http_put_response_hop_limit": 2}
     assert infra["terminate_instance_on_failure"] is True and infra["instance_types"] == ["m5.large"]
     assert infra["subnet_id"] == "subnet-0a1b2c3d4e5f60718"
-    assert (
-        infra["logging"]["s3_logs"]["s3_bucket_name"]
-        == "acme-prod-image-builder-logs-123456789012-ap-northeast-1"
-    )
+    # a reference to the log bucket (Terraform creates it first), which is the named bucket
+    ref = re.fullmatch(r"\$\{aws_s3_bucket\.([\w-]+)\.id\}", infra["logging"]["s3_logs"]["s3_bucket_name"])
+    assert ref, infra["logging"]["s3_logs"]
+    bucket = stacks[PRIMARY]["resource"]["aws_s3_bucket"][ref.group(1)]
+    assert bucket["bucket"] == "acme-prod-image-builder-logs-123456789012-ap-northeast-1"
     assert one(stacks[PRIMARY], "aws_sns_topic", name="acme-prod-my-golden-image")[
         "kms_master_key_id"
     ].startswith("${aws_kms_key.")

@@ -171,3 +171,33 @@ def test_recipe_change_without_bump_fails(config_dir):
 def test_version_below_the_lock_fails(config_dir):
     edit(config_dir, "prod", ib(lambda i: i["recipe"].update(version="0.9.0")))
     assert "below the locked version 1.0.0" in error_for(config_dir, "[IB-VERSION-LOCK]")
+
+
+# --- values that reach Terraform as they are ---------------------------------------------------
+
+
+def test_rejects_instance_types_that_are_not_family_dot_size(config_dir):
+    bad = ["m5", "M5.large", "${var.type}.large", "m5.large "]
+    edit(config_dir, "prod", ib(lambda i: i.update(instance_types=bad)))
+    found = [e for e in errors(config_dir) if "[EC2-INSTANCE-TYPE]" in e]
+    assert [f"instance_types[{n}]" in e for n, e in enumerate(found)] == [True] * 4, found
+    assert "m5.large" in found[0]
+
+
+def test_accepts_instance_types_of_every_family_form(config_dir):
+    good = ["m5.large", "c7i-flex.large", "u-12tb1.112xlarge", "r7iz.metal-16xl", "mac2-m2pro.metal"]
+    edit(config_dir, "prod", ib(lambda i: i.update(instance_types=good)))
+    [prod] = [e for e in loads(config_dir).environments if e.name == "prod"]
+    assert prod.image_builder is not None and prod.image_builder.instance_types == tuple(good)
+
+
+def test_rejects_working_directory_with_template_syntax_or_relative(config_dir):
+    for bad in ("/opt/${path.module}", "/opt/%{ if true }x%{ endif }", "tmp/build"):
+        edit(config_dir, "prod", ib(lambda i, bad=bad: i["recipe"].update(working_directory=bad)))
+        assert "recipe.working_directory" in error_for(config_dir, "[IB-WORKING-DIR]"), bad
+
+
+def test_accepts_absolute_working_directory(config_dir):
+    edit(config_dir, "prod", ib(lambda i: i["recipe"].update(working_directory="/var/tmp/build-1.0")))
+    # accepted by the type; the recipe's content changed, so only the version rule speaks
+    assert "bump version 1.0.0 to 1.0.1" in error_for(config_dir, "recipe.version")
