@@ -73,7 +73,8 @@ class ImagePipeline(Construct):
                 name=physical_name(env, c.name),
                 version=c.version,
                 platform="Linux",
-                data=c.content,
+                # a document is user text: `${HOME}` in a bash step must reach AWS, not Terraform
+                data=escape(c.content) if c.content is not None else None,
                 description=escape(c.description) if c.description else None,
                 kms_key_id=key.key_arn,
                 lifecycle=REPLACE_FIRST,

@@ -2,11 +2,48 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 
-from tests.conftest import one, resources
+import pytest
+
+from tests.conftest import CONFIG, one, resources
+from tests.unit.helpers import edit, loads
 
 PRIMARY = "prod-ap-northeast-1"
+# a bash step whose text Terraform would read as templates if it were not escaped
+TEMPLATE_STEP = """      - name: ShowHome
+        action: ExecuteBash
+        inputs:
+          commands:
+            - echo "${HOME} %{ if true }x%{ endif }"
+"""
+
+
+@pytest.fixture(scope="module")
+def variant(tmp_path_factory):
+    """prod synthesized again after a change that went through the documented flow: the component
+    document changed, component and recipe versions bumped, `image-lock` run."""
+    from core import imagelock
+    from core.synth import synthesize
+
+    config = tmp_path_factory.mktemp("variant") / "config"
+    shutil.copytree(CONFIG, config)
+    doc = config / "components" / "install-app-dependencies.yaml"
+    doc.write_text(doc.read_text().replace("  - name: validate\n", TEMPLATE_STEP + "  - name: validate\n"))
+
+    def change(data):
+        ib = data["image_builder"]
+        ib["components"][0]["version"] = "1.0.1"
+        ib["recipe"]["version"] = "1.1.0"
+
+    edit(config, "prod", change)
+    imagelock.write(config, loads(config).environments)
+    project = loads(config)
+    out = config.parent / "out"
+    synthesize([e for e in project.environments if e.name == "prod"], project.environments, out)
+    return json.loads((out / "stacks" / PRIMARY / "cdk.tf.json").read_text())
 
 
 def test_only_prod_primary_has_image_builder(stacks):
@@ -90,3 +127,11 @@ def test_lifecycle_policy_deprecates_then_deletes_with_snapshots(stacks):
     assert details["DELETE"]["filter"] == [{"type": "COUNT", "value": 5}]
     assert details["DELETE"]["action"][0]["include_resources"] == [{"amis": True, "snapshots": True}]
     assert policy["resource_type"] == "AMI_IMAGE"
+
+
+def test_component_document_reaches_aws_literally(variant):
+    component = one(variant, "aws_imagebuilder_component")
+    assert component["version"] == "1.0.1"
+    # Terraform renders `$${` as `${` and `%%{` as `%{`: the document arrives as written
+    assert 'echo "$${HOME} %%{ if true }x%%{ endif }"' in component["data"]
+    assert "dnf install -y docker git jq" in component["data"]
