@@ -1080,8 +1080,9 @@ def _ib_cron_days(env: Environment) -> Iterator[Finding]:
 
 @env_rule(
     "IB-COMPONENT-DOC",
-    "Component documents read as YAML with schemaVersion 1.0 and a 'build' phase (validate and test "
-    "optional) whose steps each have name, action and inputs.",
+    "Component documents read as YAML with schemaVersion 1.0 and phases named build, validate or test "
+    "(any one is enough), each once; steps have a unique name, an action, and inputs unless every "
+    "input of the action is optional (Reboot, UpdateOS).",
     f"{IB_GUIDE}/toe-use-documents.html",
 )
 def _ib_component_doc(env: Environment) -> Iterator[Finding]:

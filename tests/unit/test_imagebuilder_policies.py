@@ -18,6 +18,24 @@ def test_minimal_document_with_build_phase_passes():
     assert list(document_problems(GOOD)) == []
 
 
+def test_steps_without_inputs_only_for_actions_whose_inputs_are_optional():
+    text = """
+schemaVersion: 1.0
+phases:
+  - name: validate
+    steps:
+      - {name: Update, action: UpdateOS}
+      - {name: Restart, action: Reboot}
+      - {name: Run, action: ExecuteBash}
+      - {action: Reboot}
+"""
+    assert list(document_problems(text)) == [
+        "phases[0].steps[2] must have inputs (action 'ExecuteBash' has required inputs; only Reboot, "
+        "UpdateOS may omit them)",
+        "phases[0].steps[3] must have name",
+    ]
+
+
 def test_duplicate_phase_and_step_names_fail():
     text = (
         GOOD

@@ -77,13 +77,23 @@ def test_accepts_key_in_its_region(config_dir):
     loads(config_dir)
 
 
-def test_rejects_component_document_without_build_phase(config_dir):
+def test_rejects_component_document_with_a_phase_image_builder_never_runs(config_dir):
     path = config_dir / DOC
     path.write_text(path.read_text().replace("name: build", "name: setup"))
-    message = error_for(config_dir, "[IB-COMPONENT-DOC]")
-    assert "must have a 'build' phase" in message and "phases[0].name must be one of" in "\n".join(
-        errors(config_dir)
+    found = [e for e in errors(config_dir) if "[IB-COMPONENT-DOC]" in e]
+    assert len(found) == 1 and "phases[0].name must be one of build, validate, test (got 'setup')" in found[0]
+
+
+def test_accepts_test_only_component_document_with_a_reboot_step(config_dir):
+    """AWS requires at least one of build, validate, test, and Reboot's inputs are all optional."""
+    (config_dir / DOC).write_text(
+        "schemaVersion: 1.0\nphases:\n  - name: test\n    steps:\n      - name: Restart\n"
+        "        action: Reboot\n      - name: Check\n        action: ExecuteBash\n"
+        "        inputs: {commands: [docker --version]}\n"
     )
+    found = errors(config_dir)  # the document changed, so only its version is asked for
+    assert not [e for e in found if "[IB-COMPONENT-DOC]" in e], found
+    assert any("bump version 1.0.0 to 1.0.1" in e for e in found), found
 
 
 def test_rejects_component_document_that_is_not_yaml(config_dir):
@@ -98,7 +108,8 @@ def test_rejects_step_without_inputs_and_wrong_schema_version(config_dir):
         text.replace("        inputs:\n          commands:\n            - systemctl enable docker\n", "")
     )
     found = "\n".join(e for e in errors(config_dir) if "[IB-COMPONENT-DOC]" in e)
-    assert "schemaVersion: 1.0" in found and "steps[1] must have inputs" in found
+    assert "schemaVersion: 1.0" in found
+    assert "steps[1] must have inputs (action 'ExecuteBash' has required inputs" in found
 
 
 def test_rejects_missing_component_document(config_dir):
