@@ -351,9 +351,17 @@ class ImageRecipe(Model):
 
 
 class LaunchPermission(Model):
-    account_ids: tuple[AccountId, ...] = Field(..., description="Accounts that may launch the AMI.")
-    organization_arns: tuple[OrgArn, ...] = ()
-    organizational_unit_arns: tuple[OrgArn, ...] = ()
+    """Who may launch the AMI: accounts, organizations, OUs, any of them (rule IB-LAUNCH-PERMISSION).
+    The stack's AMI keys let the same principals use them (aws:PrincipalOrgID / aws:PrincipalOrgPaths
+    for organizations and OUs)."""
+
+    account_ids: tuple[AccountId, ...] = Field((), description="Accounts that may launch the AMI.")
+    organization_arns: tuple[OrgArn, ...] = Field(
+        (), description="Organizations whose accounts may launch it."
+    )
+    organizational_unit_arns: tuple[OrgArn, ...] = Field(
+        (), description="OUs whose accounts (and those of child OUs) may launch it."
+    )
 
 
 class ImageDistribution(Model):

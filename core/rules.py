@@ -1140,23 +1140,31 @@ def _ib_dist_region(env: Environment) -> Iterator[Finding]:
 
 @env_rule(
     "IB-LAUNCH-PERMISSION",
-    "Launch permissions list at least one 12-digit account ID, each once; organization and OU ARNs "
-    "are of their own kind.",
+    "Launch permissions name at least one account, organization or OU (any of them is enough); a "
+    "list that is given is not empty and names each entry once; organization and OU ARNs are of their "
+    "own kind.",
     f"{IB_API}/API_LaunchPermissionConfiguration.html",
 )
 def _ib_launch_permission(env: Environment) -> Iterator[Finding]:
+    kinds = ("account_ids", "organization_arns", "organizational_unit_arns")
     for ib in _ib(env):
         for i, dist in enumerate(ib.distributions):
             perm = dist.launch_permission
             if perm is None:
                 continue
             loc: Loc = ("image_builder", "distributions", i, "launch_permission")
-            if not perm.account_ids:
+            if not any(getattr(perm, k) for k in kinds):
                 yield Finding(
-                    (*loc, "account_ids"), "must list at least one account ID (or omit launch_permission)", []
+                    loc,
+                    "must name at least one of account_ids, organization_arns, organizational_unit_arns "
+                    "(or omit launch_permission to keep the AMI private)",
                 )
-            if len(set(perm.account_ids)) != len(perm.account_ids):
-                yield Finding((*loc, "account_ids"), "must list each account once", list(perm.account_ids))
+            for kind in kinds:
+                values = getattr(perm, kind)
+                if kind in perm.model_fields_set and not values:
+                    yield Finding((*loc, kind), "must not be empty when given (omit it instead)", [])
+                if len(set(values)) != len(values):
+                    yield Finding((*loc, kind), "must list each entry once", list(values))
             for j, arn in enumerate(perm.organization_arns):
                 if ":organization/" not in arn:
                     yield Finding((*loc, "organization_arns", j), "must be an organization ARN", arn)

@@ -16,6 +16,7 @@ from modules.iam import service_role
 from modules.kms import KmsKey
 from modules.s3 import PrivateBucket
 from policies.imagebuilder import INSTANCE_MANAGED_POLICIES, LIFECYCLE_MANAGED_POLICY, logs_policy
+from policies.kms import key_policy
 from policies.s3 import bucket_policy
 
 LOG_PREFIX = "image-builder/"
@@ -42,14 +43,13 @@ class ImagePipeline(Construct):
         super().__init__(scope, id_)
         region = env.primary_region
         name = physical_name(env, settings.recipe.name)
-        shared_with = sorted(
-            {
-                a
-                for d in settings.distributions
-                if d.launch_permission
-                for a in d.launch_permission.account_ids
-            }
-        )
+        perms = [d.launch_permission for d in settings.distributions if d.launch_permission]
+        # every key an AMI copy may be encrypted with lets everyone the AMIs are shared with use it
+        sharing = {
+            "user_accounts": sorted({a for p in perms for a in p.account_ids}),
+            "organization_arns": sorted({a for p in perms for a in p.organization_arns}),
+            "organizational_unit_arns": sorted({a for p in perms for a in p.organizational_unit_arns}),
+        }
 
         key = KmsKey(
             self,
@@ -57,8 +57,11 @@ class ImagePipeline(Construct):
             env=env,
             purpose=f"imagebuilder-{region}",
             description=f"Image Builder volumes, logs, notifications and AMIs of {env.name} in {region}",
-            service_principals=("sns.amazonaws.com", "imagebuilder.amazonaws.com"),
-            user_accounts=shared_with,
+            policy=key_policy(
+                env.account_id,
+                service_principals=("sns.amazonaws.com", "imagebuilder.amazonaws.com"),
+                **sharing,
+            ),
         )
         logs = PrivateBucket(
             self, "logs", name=bucket_name(env, "image-builder-logs", region), key_arn=key.key_arn
@@ -159,7 +162,7 @@ class ImagePipeline(Construct):
                         env=env,
                         purpose=f"imagebuilder-{dist.region}",
                         description=f"Image Builder AMIs of {env.name} in {dist.region}",
-                        user_accounts=shared_with,
+                        policy=key_policy(env.account_id, **sharing),
                         provider=provider_for(dist.region),
                     ).key_arn
                 )
@@ -174,7 +177,7 @@ class ImagePipeline(Construct):
                         ami_tags=escape_tags(dict(settings.ami_tags)) or None,
                         kms_key_id=key_arn,
                         launch_permission=aws.ImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationLaunchPermission(
-                            user_ids=list(perm.account_ids),
+                            user_ids=list(perm.account_ids) or None,
                             organization_arns=list(perm.organization_arns) or None,
                             organizational_unit_arns=list(perm.organizational_unit_arns) or None,
                         )

@@ -12,6 +12,8 @@ from tests.conftest import CONFIG, one, resources
 from tests.unit.helpers import edit, loads
 
 PRIMARY = "prod-ap-northeast-1"
+ORG_ARN = "arn:aws:organizations::111122223333:organization/o-a1b2c3d4e5"
+OU_ARN = "arn:aws:organizations::111122223333:ou/o-a1b2c3d4e5/ou-ab12-cdef5678"
 # a bash step whose text Terraform would read as templates if it were not escaped
 TEMPLATE_STEP = """      - name: ShowHome
         action: ExecuteBash
@@ -24,7 +26,8 @@ TEMPLATE_STEP = """      - name: ShowHome
 @pytest.fixture(scope="module")
 def variant(tmp_path_factory):
     """prod synthesized again after a change that went through the documented flow: the component
-    document changed, component and recipe versions bumped, `image-lock` run."""
+    document changed, component and recipe versions bumped, `image-lock` run; us-west-2 AMIs are
+    shared with an organization and an OU only."""
     from core import imagelock
     from core.synth import synthesize
 
@@ -37,6 +40,10 @@ def variant(tmp_path_factory):
         ib = data["image_builder"]
         ib["components"][0]["version"] = "1.0.1"
         ib["recipe"]["version"] = "1.1.0"
+        ib["distributions"][1]["launch_permission"] = {
+            "organization_arns": [ORG_ARN],
+            "organizational_unit_arns": [OU_ARN],
+        }
 
     edit(config, "prod", change)
     imagelock.write(config, loads(config).environments)
@@ -135,3 +142,29 @@ def test_component_document_reaches_aws_literally(variant):
     # Terraform renders `$${` as `${` and `%%{` as `%{`: the document arrives as written
     assert 'echo "$${HOME} %%{ if true }x%%{ endif }"' in component["data"]
     assert "dnf install -y docker git jq" in component["data"]
+
+
+def test_organization_and_ou_launch_permissions_reach_the_ami_keys(variant):
+    dist = one(variant, "aws_imagebuilder_distribution_configuration")["distribution"]
+    perms = {d["region"]: d["ami_distribution_configuration"]["launch_permission"] for d in dist}
+    assert perms["us-west-2"] == {"organization_arns": [ORG_ARN], "organizational_unit_arns": [OU_ARN]}
+    assert perms["ap-northeast-1"] == {"user_ids": ["222222222222", "333333333333"]}
+    ami_keys = [k for k in resources(variant, "aws_kms_key") if "Image Builder" in k["description"]]
+    assert len(ami_keys) == 2  # the primary region's key and the us-west-2 one
+    for key in ami_keys:
+        by_sid = {s["Sid"]: s for s in json.loads(key["policy"])["Statement"]}
+        assert by_sid["OrganizationsUseKey"]["Condition"] == {
+            "StringEquals": {"aws:PrincipalOrgID": ["o-a1b2c3d4e5"]}
+        }
+        assert by_sid["OrganizationalUnitsUseKey"]["Condition"] == {
+            "ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": ["o-a1b2c3d4e5/*/ou-ab12-cdef5678/*"]}
+        }
+        assert by_sid["OtherAccountsUseKey"]["Principal"] == {
+            "AWS": ["arn:aws:iam::222222222222:root", "arn:aws:iam::333333333333:root"]
+        }
+
+
+def test_reference_ami_keys_name_no_organization(stacks):
+    for key in resources(stacks[PRIMARY], "aws_kms_key"):
+        sids = {s["Sid"] for s in json.loads(key["policy"])["Statement"]}
+        assert not sids & {"OrganizationsUseKey", "OrganizationalUnitsUseKey"}, key["description"]

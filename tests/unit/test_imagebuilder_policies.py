@@ -57,3 +57,35 @@ def test_key_policy_lets_shared_accounts_use_the_key():
     [shared] = [s for s in doc["Statement"] if s["Sid"] == "OtherAccountsUseKey"]
     assert shared["Principal"]["AWS"] == ["arn:aws:iam::222222222222:root", "arn:aws:iam::333333333333:root"]
     assert "kms:CreateGrant" in shared["Action"] and "kms:*" not in shared["Action"]
+
+
+def test_key_policy_lets_organizations_and_ous_use_the_key():
+    doc = key_policy(
+        "123456789012",
+        organization_arns=["arn:aws:organizations::111122223333:organization/o-a1b2c3d4e5"],
+        organizational_unit_arns=[
+            "arn:aws:organizations::111122223333:ou/o-a1b2c3d4e5/ou-ab12-cdef5678",
+            "arn:aws:organizations::111122223333:ou/o-a1b2c3d4e5/ou-ab12-00000000",
+        ],
+    )
+    by_sid = {s["Sid"]: s for s in doc["Statement"]}
+    assert set(by_sid) == {
+        "AccountAdministersKeyThroughIam",
+        "OrganizationsUseKey",
+        "OrganizationalUnitsUseKey",
+    }
+    org, ous = by_sid["OrganizationsUseKey"], by_sid["OrganizationalUnitsUseKey"]
+    assert org["Principal"] == ous["Principal"] == {"AWS": "*"}
+    assert org["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": ["o-a1b2c3d4e5"]}}
+    assert ous["Condition"] == {
+        "ForAnyValue:StringLike": {
+            "aws:PrincipalOrgPaths": [
+                "o-a1b2c3d4e5/*/ou-ab12-00000000/*",
+                "o-a1b2c3d4e5/*/ou-ab12-cdef5678/*",
+            ]
+        }
+    }
+    # the same actions the listed accounts get: what launching an encrypted AMI needs, no more
+    shared = key_policy("123456789012", user_accounts=["222222222222"])["Statement"][1]
+    assert org["Action"] == ous["Action"] == shared["Action"]
+    assert "kms:CreateGrant" in org["Action"] and "kms:*" not in org["Action"]

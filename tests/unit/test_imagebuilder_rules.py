@@ -45,9 +45,47 @@ def test_rejects_two_distributions_in_one_region(config_dir):
     assert "distributions[1].region" in error_for(config_dir, "[IB-DIST-REGION]")
 
 
+ORG = "arn:aws:organizations::111122223333:organization/o-a1b2c3d4e5"
+OU = "arn:aws:organizations::111122223333:ou/o-a1b2c3d4e5/ou-ab12-cdef5678"
+
+
 def test_rejects_empty_launch_permission(config_dir):
     edit(config_dir, "prod", ib(lambda i: i["distributions"][0]["launch_permission"].update(account_ids=[])))
-    assert "at least one account" in error_for(config_dir, "[IB-LAUNCH-PERMISSION]")
+    found = [e for e in errors(config_dir) if "[IB-LAUNCH-PERMISSION]" in e]
+    assert len(found) == 2, found
+    assert "distributions[0].launch_permission: must name at least one of account_ids" in found[0]
+    assert "distributions[0].launch_permission.account_ids: must not be empty when given" in found[1]
+
+
+def test_accepts_organization_or_ou_only_launch_permission(config_dir):
+    def share(i):
+        i["distributions"][0]["launch_permission"] = {"organization_arns": [ORG]}
+        i["distributions"][1]["launch_permission"] = {"organizational_unit_arns": [OU]}
+
+    edit(config_dir, "prod", ib(share))
+    [prod] = [e for e in loads(config_dir).environments if e.name == "prod"]
+    assert prod.image_builder is not None
+    perms = [d.launch_permission for d in prod.image_builder.distributions]
+    assert [(p.account_ids, p.organization_arns, p.organizational_unit_arns) for p in perms if p] == [
+        ((), (ORG,), ()),
+        ((), (), (OU,)),
+    ]
+
+
+def test_rejects_given_but_empty_account_list_next_to_an_organization(config_dir):
+    edit(
+        config_dir,
+        "prod",
+        ib(
+            lambda i: i["distributions"][0].update(
+                launch_permission={"account_ids": [], "organization_arns": [ORG]}
+            )
+        ),
+    )
+    found = [e for e in errors(config_dir) if "[IB-LAUNCH-PERMISSION]" in e]
+    assert len(found) == 1 and "launch_permission.account_ids: must not be empty when given" in found[0], (
+        found
+    )
 
 
 def test_rejects_launch_permission_account_that_is_not_12_digits(config_dir):
