@@ -23,6 +23,15 @@ LOG_PREFIX = "image-builder/"
 REPLACE_FIRST = TerraformResourceLifecycle(create_before_destroy=True)
 
 
+def image_builder_service_role(account_id: str, region: str) -> str:
+    """The role Image Builder creates in the account with its first image and acts as.
+    https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-builder-service-linked-role.html"""
+    return (
+        f"arn:{partition(region)}:iam::{account_id}:role/aws-service-role/imagebuilder.amazonaws.com/"
+        "AWSServiceRoleForImageBuilder"
+    )
+
+
 def managed_arn(region: str, kind: str, name: str) -> str:
     """An AWS-managed component or image at its latest version, resolved by Image Builder."""
     return f"arn:{partition(region)}:imagebuilder:{region}:aws:{kind}/{name}/x.x.x"
@@ -60,6 +69,9 @@ class ImagePipeline(Construct):
             policy=key_policy(
                 env.account_id,
                 service_principals=("sns.amazonaws.com", "imagebuilder.amazonaws.com"),
+                # Image Builder publishes build notifications to the topic (encrypted with this key)
+                # as its service-linked role
+                service_linked_roles=(image_builder_service_role(env.account_id, region),),
                 **sharing,
             ),
         )

@@ -16,6 +16,9 @@ LAUNCH_ACTIONS = (
     "kms:ReEncrypt*",
     "kms:GenerateDataKeyWithoutPlaintext",
 )
+# What a service-linked role needs to publish to an SNS topic encrypted with this key.
+# https://docs.aws.amazon.com/imagebuilder/latest/userguide/integ-sns.html#integ-sns-encrypted
+PUBLISH_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey*")
 
 
 def organization_id(organization_arn: str) -> str:
@@ -40,10 +43,12 @@ def key_policy(
     *,
     organization_arns: Sequence[str] = (),
     organizational_unit_arns: Sequence[str] = (),
+    service_linked_roles: Sequence[str] = (),
 ) -> Document:
     """Account administration through IAM, use by the named AWS services in this account, and
     (`user_accounts`, `organization_arns`, `organizational_unit_arns`) use by other accounts, e.g. to
-    launch AMIs shared with them."""
+    launch AMIs shared with them; `service_linked_roles` (role ARNs in this account) may publish to
+    SNS topics encrypted with the key."""
     statements = [
         statement(
             "AccountAdministersKeyThroughIam",
@@ -65,6 +70,20 @@ def key_policy(
                 ),
                 principals={"Service": sorted(service_principals)},
                 conditions={"StringEquals": {"aws:SourceAccount": account_id}},
+            )
+        )
+    if service_linked_roles:
+        # Named by condition, not as Principal: KMS refuses a key policy whose principal does not
+        # exist yet, and a service creates its service-linked role only when first used.
+        statements.append(
+            statement(
+                "ServiceLinkedRolesPublishEncrypted",
+                PUBLISH_ACTIONS,
+                principals={"AWS": "*"},
+                conditions={
+                    "StringEquals": {"aws:PrincipalAccount": account_id},
+                    "ArnEquals": {"aws:PrincipalArn": sorted(set(service_linked_roles))},
+                },
             )
         )
     if user_accounts:

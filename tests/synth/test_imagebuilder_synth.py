@@ -99,9 +99,20 @@ def test_infrastructure_imdsv2_terminate_logs_and_notifications(stacks):
     assert ref, infra["logging"]["s3_logs"]
     bucket = stacks[PRIMARY]["resource"]["aws_s3_bucket"][ref.group(1)]
     assert bucket["bucket"] == "acme-prod-image-builder-logs-123456789012-ap-northeast-1"
-    assert one(stacks[PRIMARY], "aws_sns_topic", name="acme-prod-my-golden-image")[
-        "kms_master_key_id"
-    ].startswith("${aws_kms_key.")
+    topic = one(stacks[PRIMARY], "aws_sns_topic", name="acme-prod-my-golden-image")
+    # the topic's key lets Image Builder's service-linked role publish (it is not a service principal)
+    topic_key = re.fullmatch(r"\$\{aws_kms_key\.([\w-]+)\.arn\}", topic["kms_master_key_id"])
+    assert topic_key, topic
+    statements = json.loads(stacks[PRIMARY]["resource"]["aws_kms_key"][topic_key.group(1)]["policy"])[
+        "Statement"
+    ]
+    [publish] = [s for s in statements if s["Sid"] == "ServiceLinkedRolesPublishEncrypted"]
+    assert publish["Condition"]["ArnEquals"] == {
+        "aws:PrincipalArn": [
+            "arn:aws:iam::123456789012:role/aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder"
+        ]
+    }
+    assert set(publish["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
     policies = {r["policy_arn"] for r in resources(stacks[PRIMARY], "aws_iam_role_policy_attachment")}
     assert {
         "arn:aws:iam::aws:policy/EC2InstanceProfileForImageBuilder",

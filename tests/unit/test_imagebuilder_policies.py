@@ -89,3 +89,20 @@ def test_key_policy_lets_organizations_and_ous_use_the_key():
     shared = key_policy("123456789012", user_accounts=["222222222222"])["Statement"][1]
     assert org["Action"] == ous["Action"] == shared["Action"]
     assert "kms:CreateGrant" in org["Action"] and "kms:*" not in org["Action"]
+
+
+def test_key_policy_lets_a_service_linked_role_publish_by_condition():
+    role = "arn:aws:iam::123456789012:role/aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder"
+    doc = key_policy("123456789012", service_linked_roles=[role])
+    [st] = [s for s in doc["Statement"] if s["Sid"] == "ServiceLinkedRolesPublishEncrypted"]
+    # AWS: the role needs kms:Decrypt and kms:GenerateDataKey* on the topic's key (integ-sns)
+    assert st["Action"] == ["kms:Decrypt", "kms:GenerateDataKey*"]
+    # by condition: a Principal naming a role that does not exist yet would make KMS refuse the policy
+    assert st["Principal"] == {"AWS": "*"}
+    assert st["Condition"] == {
+        "StringEquals": {"aws:PrincipalAccount": "123456789012"},
+        "ArnEquals": {"aws:PrincipalArn": [role]},
+    }
+    assert "ServiceLinkedRolesPublishEncrypted" not in {
+        s["Sid"] for s in key_policy("123456789012")["Statement"]
+    }
