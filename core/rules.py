@@ -1245,57 +1245,80 @@ def _ib_lifecycle(env: Environment) -> Iterator[Finding]:
             )
 
 
+def _lock_items(env: Environment, ib: ImageBuilder) -> Iterator[tuple[Loc, str, Any, Any]]:
+    """(loc, "component x" / "recipe y", its locked entry or None, its entry now), for each."""
+    from core import imagelock  # late: imagelock imports the models only
+
+    locked = (ib.lock or {}).get(env.name, {})
+    now = imagelock.entries(ib)
+    for i, c in enumerate(ib.components):
+        if c.content is not None:  # an unreadable document is IB-COMPONENT-DOC's finding
+            loc: Loc = ("image_builder", "components", i, "version")
+            yield (
+                loc,
+                f"component {c.name}",
+                locked.get("components", {}).get(c.name),
+                now["components"][c.name],
+            )
+    name = ib.recipe.name
+    yield (
+        ("image_builder", "recipe", "version"),
+        f"recipe {name}",
+        locked.get("recipes", {}).get(name),
+        now["recipes"][name],
+    )
+
+
 @env_rule(
     "IB-VERSION-LOCK",
     "Changed component or recipe content comes with a higher version than the lock file records "
-    "(immutable in AWS); warning when the lock file is behind.",
+    "(immutable in AWS: new content under a recorded version would fail the apply), never a lower one.",
     f"{IB_GUIDE}/create-component-console.html",
 )
 def _ib_version_lock(env: Environment) -> Iterator[Finding]:
-    from core import imagelock  # late: imagelock imports the models only
+    from core import imagelock
 
     for ib in _ib(env):
         if ib.lock is None:
             yield Finding(("image_builder",), f"cannot read the lock file {LOCK_FILE} (invalid JSON?)")
             continue
-        locked = ib.lock.get(env.name, {})
-        now = imagelock.entries(ib)
-        items: list[tuple[str, Loc, str]] = [
-            ("components", ("image_builder", "components", i, "version"), c.name)
-            for i, c in enumerate(ib.components)
-            if c.content is not None
-        ]
-        items.append(("recipes", ("image_builder", "recipe", "version"), ib.recipe.name))
-        for kind, loc, name in items:
-            old, new = locked.get(kind, {}).get(name), now[kind][name]
-            what = f"{kind[:-1]} {name}"
+        for loc, what, old, new in _lock_items(env, ib):
             if old is None:
-                yield Finding(
-                    loc,
-                    f"{what} is not in {LOCK_FILE}: run `python main.py image-lock` and commit it",
-                    new["version"],
-                    warning=True,
-                )
-            elif new["version"] == old["version"] and new["sha256"] != old["sha256"]:
+                continue
+            if new["version"] == old["version"] and new["sha256"] != old["sha256"]:
                 yield Finding(
                     loc,
                     f"the content of {what} changed but its version did not (versions are immutable "
                     f"in AWS): bump version {old['version']} to {imagelock.next_patch(old['version'])}"
-                    + (" (its components' versions changed)" if kind == "recipes" else ""),
+                    + (" (its components' versions changed)" if what.startswith("recipe") else ""),
                     new["version"],
                 )
             elif imagelock.version_key(new["version"]) < imagelock.version_key(old["version"]):
                 yield Finding(
                     loc, f"must not go below the locked version {old['version']} of {what}", new["version"]
                 )
-            elif new["version"] != old["version"]:
-                yield Finding(
-                    loc,
-                    f"{LOCK_FILE} still records {what} at {old['version']}: run `python main.py "
-                    "image-lock` and commit it",
-                    new["version"],
-                    warning=True,
-                )
+
+
+@env_rule(
+    "IB-LOCK-CURRENT",
+    "The lock file records the version of every component and recipe (`python main.py image-lock`), "
+    "so each version that reaches AWS has exactly one recorded content.",
+    f"{IB_GUIDE}/create-component-console.html",
+)
+def _ib_lock_current(env: Environment) -> Iterator[Finding]:
+    from core import imagelock
+
+    for ib in _ib(env):
+        if ib.lock is None:
+            continue  # IB-VERSION-LOCK reports it
+        for loc, what, old, new in _lock_items(env, ib):
+            if old is None:
+                message = f"{what} is not in {LOCK_FILE}"
+            elif imagelock.version_key(new["version"]) > imagelock.version_key(old["version"]):
+                message = f"{LOCK_FILE} still records {what} at {old['version']}"
+            else:
+                continue
+            yield Finding(loc, f"{message}: run `python main.py image-lock` and commit it", new["version"])
 
 
 # --- across environments ------------------------------------------------------------------------

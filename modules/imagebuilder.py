@@ -1,8 +1,8 @@
 """EC2 Image Builder: a scheduled, tested golden-AMI pipeline distributed across regions and accounts.
 
 Components and the recipe are immutable in AWS; their versions follow content through the lock file
-(core/imagelock.py, rule IB-VERSION-LOCK) and they are replaced create-before-destroy, so a new
-version exists before the pipeline (or recipe) is pointed at it.
+(core/imagelock.py, rules IB-VERSION-LOCK and IB-LOCK-CURRENT) and they are replaced
+create-before-destroy, so a new version exists before the pipeline (or recipe) is pointed at it.
 """
 
 from __future__ import annotations

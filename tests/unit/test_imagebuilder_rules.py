@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from core.imagelock import project_lock, render
+import json
+
+from core.imagelock import component_hash, project_lock, render
 from tests.unit.helpers import edit, error_for, errors, loads
 
 DOC = "components/install-app-dependencies.yaml"
@@ -170,7 +172,7 @@ def test_rejects_component_listed_twice(config_dir):
     assert "listed twice" in error_for(config_dir, "[IB-COMPONENT-REF]")
 
 
-# --- versions that follow content (IB-VERSION-LOCK) ----------------------------------------------
+# --- versions that follow content (IB-VERSION-LOCK, IB-LOCK-CURRENT) ------------------------------
 
 
 def _change_document(config_dir):
@@ -189,27 +191,87 @@ def test_changed_component_without_bump_names_the_version_to_bump(config_dir):
     ), found
 
 
-def test_bumped_component_and_recipe_pass_and_lock_records_them(config_dir):
-    import json
+def image_lock(config_dir) -> int:
+    """`python main.py image-lock` as a user runs it (in-process: same code path, exit code)."""
+    from core.cli import main
 
-    from core import imagelock
+    return main(["image-lock", "--config-dir", str(config_dir)])
 
+
+def locked(config_dir, kind, name):
+    return json.loads((config_dir / "image-builder.lock.json").read_text())["prod"][kind][name]
+
+
+def bump(component, recipe):
+    def change(i):
+        i["components"][0]["version"] = component
+        i["recipe"]["version"] = recipe
+
+    return ib(change)
+
+
+def test_bumped_versions_fail_until_image_lock_records_them(config_dir):
     _change_document(config_dir)
-
-    def bump(i):
-        i["components"][0]["version"] = "1.0.1"
-
-    edit(config_dir, "prod", ib(bump))
+    edit(config_dir, "prod", bump("1.0.1", "1.0.0"))
     # the recipe refers to the component's version, so it must be bumped too
     assert "bump version 1.0.0 to 1.0.1" in error_for(config_dir, "recipe my-golden-image changed")
-    edit(config_dir, "prod", ib(lambda i: i["recipe"].update(version="1.0.1")))
-    project = loads(config_dir)
-    stale = [w.render() for w in project.warnings if "IB-VERSION-LOCK" in w.render()]
-    assert len(stale) == 2 and "image-lock" in stale[0]
-    imagelock.write(config_dir, project.environments)
-    lock = json.loads((config_dir / "image-builder.lock.json").read_text())
-    assert lock["prod"]["components"]["install-app-dependencies"]["version"] == "1.0.1"
-    assert not [w for w in loads(config_dir).warnings if "IB-VERSION-LOCK" in w.render()]
+    edit(config_dir, "prod", bump("1.0.1", "1.0.1"))
+    stale = [e for e in errors(config_dir) if "[IB-LOCK-CURRENT]" in e]
+    assert len(stale) == 2, stale  # an error, not a warning: nothing is applied under an unrecorded version
+    assert (
+        "components[0].version: image-builder.lock.json still records component install-app-dependencies "
+        in (stale[0])
+    )
+    assert "at 1.0.0: run `python main.py image-lock` and commit it" in stale[0]
+    assert image_lock(config_dir) == 0
+    assert locked(config_dir, "components", "install-app-dependencies")["version"] == "1.0.1"
+    assert not [w for w in loads(config_dir).warnings if "IB-" in w.render()]
+
+
+def test_content_changed_again_after_image_lock_asks_for_the_next_version(config_dir, capsys):
+    """Bumped, recorded, (maybe applied), then changed again: 1.0.1 may exist in AWS with the first
+    content, so the synth and image-lock both refuse the second one under 1.0.1."""
+    _change_document(config_dir)
+    edit(config_dir, "prod", bump("1.0.1", "1.0.1"))
+    assert image_lock(config_dir) == 0
+    recorded = locked(config_dir, "components", "install-app-dependencies")
+    path = config_dir / DOC
+    path.write_text(path.read_text().replace("unzip", "unzip zip"))
+    assert "bump version 1.0.1 to 1.0.2" in error_for(config_dir, "components[0].version")
+    assert image_lock(config_dir) == 2
+    assert "bump version 1.0.1 to 1.0.2" in capsys.readouterr().err
+    assert locked(config_dir, "components", "install-app-dependencies") == recorded  # nothing written
+
+
+def test_content_changed_again_before_image_lock_records_the_final_content(config_dir):
+    """Bumped, changed again without image-lock: nothing could be applied in between (the synth
+    failed), so image-lock records the final content under the bumped version."""
+    _change_document(config_dir)
+    edit(config_dir, "prod", bump("1.0.1", "1.0.1"))
+    path = config_dir / DOC
+    path.write_text(path.read_text().replace("unzip", "unzip zip"))
+    assert "[IB-LOCK-CURRENT]" in error_for(config_dir, "components[0].version")
+    assert image_lock(config_dir) == 0
+    [prod] = [e for e in loads(config_dir).environments if e.name == "prod"]
+    assert prod.image_builder is not None
+    assert locked(config_dir, "components", "install-app-dependencies") == {
+        "version": "1.0.1",
+        "sha256": component_hash(prod.image_builder.components[0]),
+    }
+
+
+def test_new_component_must_be_recorded(config_dir):
+    (config_dir / "components" / "extra.yaml").write_text((config_dir / DOC).read_text())
+
+    def add(i):
+        i["components"].append({"name": "extra", "version": "1.0.0", "document": "components/extra.yaml"})
+
+    edit(config_dir, "prod", ib(add))
+    assert "component extra is not in image-builder.lock.json: run `python main.py image-lock`" in error_for(
+        config_dir, "[IB-LOCK-CURRENT]"
+    )
+    assert image_lock(config_dir) == 0
+    assert locked(config_dir, "components", "extra")["version"] == "1.0.0"
 
 
 def test_recipe_change_without_bump_fails(config_dir):
