@@ -1231,10 +1231,13 @@ def _ib_ami_name(env: Environment) -> Iterator[Finding]:
 
 @env_rule(
     "IB-LIFECYCLE",
-    "The lifecycle policy deletes beyond more images than it keeps active (keep > keep_active).",
+    "The lifecycle policy deletes beyond more images than it keeps active (keep > keep_active); "
+    "warning when the recipe has more recorded versions than a policy can select (50).",
     f"{IB_GUIDE}/image-lifecycle-policies.html",
 )
 def _ib_lifecycle(env: Environment) -> Iterator[Finding]:
+    from core import imagelock
+
     for ib in _ib(env):
         if ib.lifecycle.keep <= ib.lifecycle.keep_active:
             yield Finding(
@@ -1243,6 +1246,20 @@ def _ib_lifecycle(env: Environment) -> Iterator[Finding]:
                 "before they are deleted",
                 ib.lifecycle.keep,
             )
+        if ib.lock is None:
+            continue
+        versions = imagelock.recipe_versions(env)
+        if len(versions) > imagelock.LIFECYCLE_RECIPES_MAX:
+            dropped = versions[imagelock.LIFECYCLE_RECIPES_MAX :]
+            yield Finding(
+                ("image_builder", "recipe", "version"),
+                f"the lock records {len(versions)} versions of recipe {ib.recipe.name}; the lifecycle "
+                f"policy selects the newest {imagelock.LIFECYCLE_RECIPES_MAX} (AWS's limit), so AMIs of "
+                f"{', '.join(dropped)} are no longer deprecated or deleted: clean them up and drop them from "
+                "previous_versions in the lock",
+                ib.recipe.version,
+                warning=True,
+            )
 
 
 def _lock_items(env: Environment, ib: ImageBuilder) -> Iterator[tuple[Loc, str, Any, Any]]:
@@ -1250,7 +1267,7 @@ def _lock_items(env: Environment, ib: ImageBuilder) -> Iterator[tuple[Loc, str, 
     from core import imagelock  # late: imagelock imports the models only
 
     locked = (ib.lock or {}).get(env.name, {})
-    now = imagelock.entries(ib)
+    now = imagelock.entries(ib, locked)
     for i, c in enumerate(ib.components):
         if c.content is not None:  # an unreadable document is IB-COMPONENT-DOC's finding
             loc: Loc = ("image_builder", "components", i, "version")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from core import imagelock
 from core.framework import Construct, TerraformResourceLifecycle, aws
 from core.models import Environment, ImageBuilder
 from core.naming import bucket_name, escape, escape_tags, partition, physical_name
@@ -230,7 +231,8 @@ class ImagePipeline(Construct):
             "lifecycle",
             name=name,
             description=f"Deprecate {settings.recipe.name} AMIs beyond the newest "
-            f"{settings.lifecycle.keep_active}, delete them with their snapshots beyond {settings.lifecycle.keep}",
+            f"{settings.lifecycle.keep_active} of each recipe version, delete them with their snapshots "
+            f"beyond {settings.lifecycle.keep}",
             execution_role=lifecycle_role.arn,
             resource_type="AMI_IMAGE",
             status="ENABLED",
@@ -261,12 +263,21 @@ class ImagePipeline(Construct):
                     ],
                 ),
             ],
+            # Every version of the recipe that built AMIs, not only the current one: after a bump the
+            # older versions' AMIs are still deprecated and deleted (retention counts per version:
+            # https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-lifecycle-rules.html).
+            # Not `x.x.x`: AWS accepts version wildcards here, but provider 5.100 (and 6.x before
+            # hashicorp/terraform-provider-aws#47443) validates ^[0-9]+\.[0-9]+\.[0-9]+$. Not
+            # tag_map: it matches tags of Image Builder image resources, which a pipeline only sets
+            # through imageTags, an argument the provider lacks (#50112). The recipe's name as its
+            # attribute, so the policy follows the recipe it selects.
             resource_selection=[
                 aws.ImagebuilderLifecyclePolicyResourceSelection(
                     recipe=[
                         aws.ImagebuilderLifecyclePolicyResourceSelectionRecipe(
-                            name=name, semantic_version=settings.recipe.version
+                            name=recipe.name, semantic_version=v
                         )
+                        for v in imagelock.recipe_versions(env)[: imagelock.LIFECYCLE_RECIPES_MAX]
                     ]
                 )
             ],

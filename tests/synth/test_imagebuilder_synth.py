@@ -147,6 +147,24 @@ def test_lifecycle_policy_deprecates_then_deletes_with_snapshots(stacks):
     assert details["DELETE"]["filter"] == [{"type": "COUNT", "value": 5}]
     assert details["DELETE"]["action"][0]["include_resources"] == [{"amis": True, "snapshots": True}]
     assert policy["resource_type"] == "AMI_IMAGE"
+    # the recipe by its attribute (Terraform orders the policy after it), at the one version it has
+    [selection] = policy["resource_selection"]
+    [recipe] = selection["recipe"]
+    ref = re.fullmatch(r"\$\{aws_imagebuilder_image_recipe\.([\w-]+)\.name\}", recipe["name"])
+    assert ref and recipe["semantic_version"] == "1.0.0", selection
+    assert stacks[PRIMARY]["resource"]["aws_imagebuilder_image_recipe"][ref.group(1)]["name"] == (
+        "acme-prod-my-golden-image"
+    )
+
+
+def test_lifecycle_policy_keeps_selecting_the_recipe_versions_before_a_bump(variant):
+    """1.0.0 built AMIs, then the recipe moved to 1.1.0: the policy still deprecates and deletes
+    1.0.0's AMIs (a selection of 1.1.0 alone would leave them forever)."""
+    policy = one(variant, "aws_imagebuilder_lifecycle_policy")
+    [selection] = policy["resource_selection"]
+    assert [r["semantic_version"] for r in selection["recipe"]] == ["1.1.0", "1.0.0"]
+    assert len({r["name"] for r in selection["recipe"]}) == 1
+    assert one(variant, "aws_imagebuilder_image_recipe")["version"] == "1.1.0"
 
 
 def test_component_document_reaches_aws_literally(variant):

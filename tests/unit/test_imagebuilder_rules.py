@@ -312,3 +312,30 @@ def test_accepts_absolute_working_directory(config_dir):
     edit(config_dir, "prod", ib(lambda i: i["recipe"].update(working_directory="/var/tmp/build-1.0")))
     # accepted by the type; the recipe's content changed, so only the version rule speaks
     assert "bump version 1.0.0 to 1.0.1" in error_for(config_dir, "recipe.version")
+
+
+def test_lock_keeps_the_recipe_versions_that_built_amis(config_dir):
+    """What the lifecycle policy selects: every recorded recipe version, newest first."""
+    from core import imagelock
+
+    def prod():
+        [env] = [e for e in loads(config_dir).environments if e.name == "prod"]
+        return env
+
+    assert imagelock.recipe_versions(prod()) == ["1.0.0"]
+    for version in ("1.0.1", "1.2.0"):
+        edit(config_dir, "prod", ib(lambda i, v=version: i["recipe"].update(version=v, description=v)))
+        assert image_lock(config_dir) == 0
+    assert locked(config_dir, "recipes", "my-golden-image")["previous_versions"] == ["1.0.0", "1.0.1"]
+    assert imagelock.recipe_versions(prod()) == ["1.2.0", "1.0.1", "1.0.0"]
+    assert image_lock(config_dir) == 0  # recording again changes nothing
+    assert locked(config_dir, "recipes", "my-golden-image")["previous_versions"] == ["1.0.0", "1.0.1"]
+
+
+def test_warns_when_the_lifecycle_policy_cannot_select_every_recorded_version(config_dir):
+    lock = json.loads((config_dir / "image-builder.lock.json").read_text())
+    lock["prod"]["recipes"]["my-golden-image"]["previous_versions"] = [f"0.{n}.0" for n in range(50)]
+    (config_dir / "image-builder.lock.json").write_text(json.dumps(lock))
+    warnings = [w.render() for w in loads(config_dir).warnings if "[IB-LIFECYCLE]" in w.render()]
+    assert len(warnings) == 1 and "records 51 versions of recipe my-golden-image" in warnings[0], warnings
+    assert "AMIs of 0.0.0 are no longer deprecated or deleted" in warnings[0]
