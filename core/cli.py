@@ -156,7 +156,9 @@ def cmd_codeartifact_login(args: argparse.Namespace) -> int:
 def cmd_image_lock(args: argparse.Namespace) -> int:
     from core import imagelock
 
-    project = load_project(args.config_dir)  # fails (exit 2) while a changed version is not bumped
+    # records what the configuration says, so a lock that is behind is no error here; content that
+    # changed under a recorded version still is (exit 2), and is never recorded
+    project = load_project(args.config_dir, skip_rules={imagelock.CURRENT_RULE})
     path = imagelock.write(args.config_dir, project.environments)
     print(f"recorded Image Builder component and recipe versions in {path}")
     return EXIT_OK

@@ -28,6 +28,7 @@ from core.types import (
     EcrRepositoryName,
     ExternalConnection,
     ImageBuilderName,
+    InstanceType,
     KmsKeyArn,
     LogRetentionDays,
     NamePart,
@@ -45,6 +46,7 @@ from core.types import (
     SubnetId,
     TagKey,
     TagValue,
+    WorkingDirectory,
 )
 
 # Both the provider mirror's 5.100.0 and the 6.x series the prebuilt bindings target satisfy it.
@@ -358,13 +360,24 @@ class ImageRecipe(Model):
         "(e.g. update-linux), which are used at their latest version.",
     )
     root_volume: RootVolume = RootVolume()
-    working_directory: str | None = None
+    working_directory: WorkingDirectory | None = Field(
+        None,
+        description="Where build and test workflows run on the instance; omit for Image Builder's default.",
+    )
 
 
 class LaunchPermission(Model):
-    account_ids: tuple[AccountId, ...] = Field(..., description="Accounts that may launch the AMI.")
-    organization_arns: tuple[OrgArn, ...] = ()
-    organizational_unit_arns: tuple[OrgArn, ...] = ()
+    """Who may launch the AMI: accounts, organizations, OUs, any of them (rule IB-LAUNCH-PERMISSION).
+    The stack's AMI keys let the same principals use them (aws:PrincipalOrgID / aws:PrincipalOrgPaths
+    for organizations and OUs)."""
+
+    account_ids: tuple[AccountId, ...] = Field((), description="Accounts that may launch the AMI.")
+    organization_arns: tuple[OrgArn, ...] = Field(
+        (), description="Organizations whose accounts may launch it."
+    )
+    organizational_unit_arns: tuple[OrgArn, ...] = Field(
+        (), description="OUs whose accounts (and those of child OUs) may launch it."
+    )
 
 
 class ImageDistribution(Model):
@@ -390,7 +403,7 @@ class ImageBuilder(Model):
 
     components: tuple[ImageComponent, ...] = ()
     recipe: ImageRecipe
-    instance_types: tuple[str, ...] = Field(("m5.large",), min_length=1)
+    instance_types: tuple[InstanceType, ...] = Field(("m5.large",), min_length=1)
     subnet_id: SubnetId | None = None
     security_group_ids: tuple[SecurityGroupId, ...] = ()
     ami_name: str = Field(

@@ -1127,6 +1127,17 @@ describe(
     f"{IB_API}/API_CreateInfrastructureConfiguration.html",
 )
 describe(
+    "EC2-INSTANCE-TYPE",
+    "Build instance types look like 'm5.large' (<family>.<size>, lowercase letters, digits, '-').",
+    "https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html",
+)
+describe(
+    "IB-WORKING-DIR",
+    "A recipe's working directory is an absolute Linux path of letters, digits and . _ - + @ = , / "
+    "(so no Terraform template syntax), at most 1024 characters.",
+    f"{IB_API}/API_CreateImageRecipe.html",
+)
+describe(
     "AWS-ORG-ARN",
     "Launch permissions name organizations and OUs by ARN.",
     f"{IB_API}/API_LaunchPermissionConfiguration.html",
@@ -1167,8 +1178,9 @@ def _ib_cron_days(env: Environment) -> Iterator[Finding]:
 
 @env_rule(
     "IB-COMPONENT-DOC",
-    "Component documents read as YAML with schemaVersion 1.0 and a 'build' phase (validate and test "
-    "optional) whose steps each have name, action and inputs.",
+    "Component documents read as YAML with schemaVersion 1.0 and phases named build, validate or test "
+    "(any one is enough), each once; steps have a unique name, an action, and inputs unless every "
+    "input of the action is optional (Reboot, UpdateOS).",
     f"{IB_GUIDE}/toe-use-documents.html",
 )
 def _ib_component_doc(env: Environment) -> Iterator[Finding]:
@@ -1226,23 +1238,31 @@ def _ib_dist_region(env: Environment) -> Iterator[Finding]:
 
 @env_rule(
     "IB-LAUNCH-PERMISSION",
-    "Launch permissions list at least one 12-digit account ID, each once; organization and OU ARNs "
-    "are of their own kind.",
+    "Launch permissions name at least one account, organization or OU (any of them is enough); a "
+    "list that is given is not empty and names each entry once; organization and OU ARNs are of their "
+    "own kind.",
     f"{IB_API}/API_LaunchPermissionConfiguration.html",
 )
 def _ib_launch_permission(env: Environment) -> Iterator[Finding]:
+    kinds = ("account_ids", "organization_arns", "organizational_unit_arns")
     for ib in _ib(env):
         for i, dist in enumerate(ib.distributions):
             perm = dist.launch_permission
             if perm is None:
                 continue
             loc: Loc = ("image_builder", "distributions", i, "launch_permission")
-            if not perm.account_ids:
+            if not any(getattr(perm, k) for k in kinds):
                 yield Finding(
-                    (*loc, "account_ids"), "must list at least one account ID (or omit launch_permission)", []
+                    loc,
+                    "must name at least one of account_ids, organization_arns, organizational_unit_arns "
+                    "(or omit launch_permission to keep the AMI private)",
                 )
-            if len(set(perm.account_ids)) != len(perm.account_ids):
-                yield Finding((*loc, "account_ids"), "must list each account once", list(perm.account_ids))
+            for kind in kinds:
+                values = getattr(perm, kind)
+                if kind in perm.model_fields_set and not values:
+                    yield Finding((*loc, kind), "must not be empty when given (omit it instead)", [])
+                if len(set(values)) != len(values):
+                    yield Finding((*loc, kind), "must list each entry once", list(values))
             for j, arn in enumerate(perm.organization_arns):
                 if ":organization/" not in arn:
                     yield Finding((*loc, "organization_arns", j), "must be an organization ARN", arn)
@@ -1309,10 +1329,13 @@ def _ib_ami_name(env: Environment) -> Iterator[Finding]:
 
 @env_rule(
     "IB-LIFECYCLE",
-    "The lifecycle policy deletes beyond more images than it keeps active (keep > keep_active).",
+    "The lifecycle policy deletes beyond more images than it keeps active (keep > keep_active); "
+    "warning when the recipe has more recorded versions than a policy can select (50).",
     f"{IB_GUIDE}/image-lifecycle-policies.html",
 )
 def _ib_lifecycle(env: Environment) -> Iterator[Finding]:
+    from core import imagelock
+
     for ib in _ib(env):
         if ib.lifecycle.keep <= ib.lifecycle.keep_active:
             yield Finding(
@@ -1321,59 +1344,96 @@ def _ib_lifecycle(env: Environment) -> Iterator[Finding]:
                 "before they are deleted",
                 ib.lifecycle.keep,
             )
+        if ib.lock is None:
+            continue
+        versions = imagelock.recipe_versions(env)
+        if len(versions) > imagelock.LIFECYCLE_RECIPES_MAX:
+            dropped = versions[imagelock.LIFECYCLE_RECIPES_MAX :]
+            yield Finding(
+                ("image_builder", "recipe", "version"),
+                f"the lock records {len(versions)} versions of recipe {ib.recipe.name}; the lifecycle "
+                f"policy selects the newest {imagelock.LIFECYCLE_RECIPES_MAX} (AWS's limit), so AMIs of "
+                f"{', '.join(dropped)} are no longer deprecated or deleted: clean them up and drop them from "
+                "previous_versions in the lock",
+                ib.recipe.version,
+                warning=True,
+            )
+
+
+def _lock_items(env: Environment, ib: ImageBuilder) -> Iterator[tuple[Loc, str, Any, Any]]:
+    """(loc, "component x" / "recipe y", its locked entry or None, its entry now), for each."""
+    from core import imagelock  # late: imagelock imports the models only
+
+    locked = (ib.lock or {}).get(env.name, {})
+    now = imagelock.entries(ib, locked)
+    for i, c in enumerate(ib.components):
+        if c.content is not None:  # an unreadable document is IB-COMPONENT-DOC's finding
+            loc: Loc = ("image_builder", "components", i, "version")
+            yield (
+                loc,
+                f"component {c.name}",
+                locked.get("components", {}).get(c.name),
+                now["components"][c.name],
+            )
+    name = ib.recipe.name
+    yield (
+        ("image_builder", "recipe", "version"),
+        f"recipe {name}",
+        locked.get("recipes", {}).get(name),
+        now["recipes"][name],
+    )
 
 
 @env_rule(
     "IB-VERSION-LOCK",
     "Changed component or recipe content comes with a higher version than the lock file records "
-    "(immutable in AWS); warning when the lock file is behind.",
+    "(immutable in AWS: new content under a recorded version would fail the apply), never a lower one.",
     f"{IB_GUIDE}/create-component-console.html",
 )
 def _ib_version_lock(env: Environment) -> Iterator[Finding]:
-    from core import imagelock  # late: imagelock imports the models only
+    from core import imagelock
 
     for ib in _ib(env):
         if ib.lock is None:
             yield Finding(("image_builder",), f"cannot read the lock file {LOCK_FILE} (invalid JSON?)")
             continue
-        locked = ib.lock.get(env.name, {})
-        now = imagelock.entries(ib)
-        items: list[tuple[str, Loc, str]] = [
-            ("components", ("image_builder", "components", i, "version"), c.name)
-            for i, c in enumerate(ib.components)
-            if c.content is not None
-        ]
-        items.append(("recipes", ("image_builder", "recipe", "version"), ib.recipe.name))
-        for kind, loc, name in items:
-            old, new = locked.get(kind, {}).get(name), now[kind][name]
-            what = f"{kind[:-1]} {name}"
+        for loc, what, old, new in _lock_items(env, ib):
             if old is None:
-                yield Finding(
-                    loc,
-                    f"{what} is not in {LOCK_FILE}: run `python main.py image-lock` and commit it",
-                    new["version"],
-                    warning=True,
-                )
-            elif new["version"] == old["version"] and new["sha256"] != old["sha256"]:
+                continue
+            if new["version"] == old["version"] and new["sha256"] != old["sha256"]:
                 yield Finding(
                     loc,
                     f"the content of {what} changed but its version did not (versions are immutable "
                     f"in AWS): bump version {old['version']} to {imagelock.next_patch(old['version'])}"
-                    + (" (its components' versions changed)" if kind == "recipes" else ""),
+                    + (" (its components' versions changed)" if what.startswith("recipe") else ""),
                     new["version"],
                 )
             elif imagelock.version_key(new["version"]) < imagelock.version_key(old["version"]):
                 yield Finding(
                     loc, f"must not go below the locked version {old['version']} of {what}", new["version"]
                 )
-            elif new["version"] != old["version"]:
-                yield Finding(
-                    loc,
-                    f"{LOCK_FILE} still records {what} at {old['version']}: run `python main.py "
-                    "image-lock` and commit it",
-                    new["version"],
-                    warning=True,
-                )
+
+
+@env_rule(
+    "IB-LOCK-CURRENT",
+    "The lock file records the version of every component and recipe (`python main.py image-lock`), "
+    "so each version that reaches AWS has exactly one recorded content.",
+    f"{IB_GUIDE}/create-component-console.html",
+)
+def _ib_lock_current(env: Environment) -> Iterator[Finding]:
+    from core import imagelock
+
+    for ib in _ib(env):
+        if ib.lock is None:
+            continue  # IB-VERSION-LOCK reports it
+        for loc, what, old, new in _lock_items(env, ib):
+            if old is None:
+                message = f"{what} is not in {LOCK_FILE}"
+            elif imagelock.version_key(new["version"]) > imagelock.version_key(old["version"]):
+                message = f"{LOCK_FILE} still records {what} at {old['version']}"
+            else:
+                continue
+            yield Finding(loc, f"{message}: run `python main.py image-lock` and commit it", new["version"])
 
 
 # --- across environments ------------------------------------------------------------------------

@@ -165,6 +165,20 @@ CronExpression = _pattern_type(
     "Image Builder's six-field form 'cron(<minute> <hour> <day> <month> <day-of-week> <year>)', "
     "e.g. 'cron(0 0 ? * SUN *)'",
 )
+# https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html (<family>.<size>)
+InstanceType = _pattern_type(
+    "EC2-INSTANCE-TYPE",
+    r"[a-z][a-z0-9]*(-[a-z0-9]+)*\.[a-z0-9]+(-[a-z0-9]+)*",
+    "an EC2 instance type <family>.<size> of lowercase letters, digits and '-', such as 'm5.large'",
+    max_len=64,
+)
+# https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_CreateImageRecipe.html (workingDirectory)
+WorkingDirectory = _pattern_type(
+    "IB-WORKING-DIR",
+    r"/[A-Za-z0-9._+@=,/-]*",
+    "an absolute Linux path of letters, digits and . _ - + @ = , / such as '/var/tmp'",
+    max_len=1024,
+)
 SubnetId = _pattern_type("EC2-SUBNET-ID", r"subnet-[0-9a-f]{8,17}", "a subnet ID such as 'subnet-0123abcd'")
 SecurityGroupId = _pattern_type(
     "EC2-SG-ID", r"sg-[0-9a-f]{8,17}", "a security group ID such as 'sg-0123abcd'"

@@ -1,14 +1,15 @@
 """EC2 Image Builder: a scheduled, tested golden-AMI pipeline distributed across regions and accounts.
 
 Components and the recipe are immutable in AWS; their versions follow content through the lock file
-(core/imagelock.py, rule IB-VERSION-LOCK) and they are replaced create-before-destroy, so a new
-version exists before the pipeline (or recipe) is pointed at it.
+(core/imagelock.py, rules IB-VERSION-LOCK and IB-LOCK-CURRENT) and they are replaced
+create-before-destroy, so a new version exists before the pipeline (or recipe) is pointed at it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from core import imagelock
 from core.framework import Construct, TerraformResourceLifecycle, aws
 from core.models import Environment, ImageBuilder
 from core.naming import bucket_name, escape, escape_tags, partition, physical_name
@@ -16,10 +17,20 @@ from modules.iam import service_role
 from modules.kms import KmsKey
 from modules.s3 import PrivateBucket
 from policies.imagebuilder import INSTANCE_MANAGED_POLICIES, LIFECYCLE_MANAGED_POLICY, logs_policy
+from policies.kms import key_policy
 from policies.s3 import bucket_policy
 
 LOG_PREFIX = "image-builder/"
 REPLACE_FIRST = TerraformResourceLifecycle(create_before_destroy=True)
+
+
+def image_builder_service_role(account_id: str, region: str) -> str:
+    """The role Image Builder creates in the account with its first image and acts as.
+    https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-builder-service-linked-role.html"""
+    return (
+        f"arn:{partition(region)}:iam::{account_id}:role/aws-service-role/imagebuilder.amazonaws.com/"
+        "AWSServiceRoleForImageBuilder"
+    )
 
 
 def managed_arn(region: str, kind: str, name: str) -> str:
@@ -42,14 +53,13 @@ class ImagePipeline(Construct):
         super().__init__(scope, id_)
         region = env.primary_region
         name = physical_name(env, settings.recipe.name)
-        shared_with = sorted(
-            {
-                a
-                for d in settings.distributions
-                if d.launch_permission
-                for a in d.launch_permission.account_ids
-            }
-        )
+        perms = [d.launch_permission for d in settings.distributions if d.launch_permission]
+        # every key an AMI copy may be encrypted with lets everyone the AMIs are shared with use it
+        sharing = {
+            "user_accounts": sorted({a for p in perms for a in p.account_ids}),
+            "organization_arns": sorted({a for p in perms for a in p.organization_arns}),
+            "organizational_unit_arns": sorted({a for p in perms for a in p.organizational_unit_arns}),
+        }
 
         key = KmsKey(
             self,
@@ -57,8 +67,14 @@ class ImagePipeline(Construct):
             env=env,
             purpose=f"imagebuilder-{region}",
             description=f"Image Builder volumes, logs, notifications and AMIs of {env.name} in {region}",
-            service_principals=("sns.amazonaws.com", "imagebuilder.amazonaws.com"),
-            user_accounts=shared_with,
+            policy=key_policy(
+                env.account_id,
+                service_principals=("sns.amazonaws.com", "imagebuilder.amazonaws.com"),
+                # Image Builder publishes build notifications to the topic (encrypted with this key)
+                # as its service-linked role
+                service_linked_roles=(image_builder_service_role(env.account_id, region),),
+                **sharing,
+            ),
         )
         logs = PrivateBucket(
             self, "logs", name=bucket_name(env, "image-builder-logs", region), key_arn=key.key_arn
@@ -73,7 +89,8 @@ class ImagePipeline(Construct):
                 name=physical_name(env, c.name),
                 version=c.version,
                 platform="Linux",
-                data=c.content,
+                # a document is user text: `${HOME}` in a bash step must reach AWS, not Terraform
+                data=escape(c.content) if c.content is not None else None,
                 description=escape(c.description) if c.description else None,
                 kms_key_id=key.key_arn,
                 lifecycle=REPLACE_FIRST,
@@ -87,7 +104,9 @@ class ImagePipeline(Construct):
             version=settings.recipe.version,
             description=escape(settings.recipe.description) if settings.recipe.description else None,
             parent_image=managed_arn(region, "image", settings.recipe.parent_image),
-            working_directory=settings.recipe.working_directory,
+            working_directory=escape(settings.recipe.working_directory)
+            if settings.recipe.working_directory
+            else None,
             component=[
                 aws.ImagebuilderImageRecipeComponent(
                     component_arn=components.get(n) or managed_arn(region, "component", n)
@@ -135,7 +154,9 @@ class ImagePipeline(Construct):
             ),
             logging=aws.ImagebuilderInfrastructureConfigurationLogging(
                 s3_logs=aws.ImagebuilderInfrastructureConfigurationLoggingS3Logs(
-                    s3_bucket_name=logs.bucket_name, s3_key_prefix=LOG_PREFIX.rstrip("/")
+                    # the bucket's attribute, not its name string: Terraform creates the bucket first
+                    s3_bucket_name=logs.bucket_id,
+                    s3_key_prefix=LOG_PREFIX.rstrip("/"),
                 )
             ),
         )
@@ -154,7 +175,7 @@ class ImagePipeline(Construct):
                         env=env,
                         purpose=f"imagebuilder-{dist.region}",
                         description=f"Image Builder AMIs of {env.name} in {dist.region}",
-                        user_accounts=shared_with,
+                        policy=key_policy(env.account_id, **sharing),
                         provider=provider_for(dist.region),
                     ).key_arn
                 )
@@ -169,7 +190,7 @@ class ImagePipeline(Construct):
                         ami_tags=escape_tags(dict(settings.ami_tags)) or None,
                         kms_key_id=key_arn,
                         launch_permission=aws.ImagebuilderDistributionConfigurationDistributionAmiDistributionConfigurationLaunchPermission(
-                            user_ids=list(perm.account_ids),
+                            user_ids=list(perm.account_ids) or None,
                             organization_arns=list(perm.organization_arns) or None,
                             organizational_unit_arns=list(perm.organizational_unit_arns) or None,
                         )
@@ -210,7 +231,8 @@ class ImagePipeline(Construct):
             "lifecycle",
             name=name,
             description=f"Deprecate {settings.recipe.name} AMIs beyond the newest "
-            f"{settings.lifecycle.keep_active}, delete them with their snapshots beyond {settings.lifecycle.keep}",
+            f"{settings.lifecycle.keep_active} of each recipe version, delete them with their snapshots "
+            f"beyond {settings.lifecycle.keep}",
             execution_role=lifecycle_role.arn,
             resource_type="AMI_IMAGE",
             status="ENABLED",
@@ -241,12 +263,21 @@ class ImagePipeline(Construct):
                     ],
                 ),
             ],
+            # Every version of the recipe that built AMIs, not only the current one: after a bump the
+            # older versions' AMIs are still deprecated and deleted (retention counts per version:
+            # https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-lifecycle-rules.html).
+            # Not `x.x.x`: AWS accepts version wildcards here, but provider 5.100 (and 6.x before
+            # hashicorp/terraform-provider-aws#47443) validates ^[0-9]+\.[0-9]+\.[0-9]+$. Not
+            # tag_map: it matches tags of Image Builder image resources, which a pipeline only sets
+            # through imageTags, an argument the provider lacks (#50112). The recipe's name as its
+            # attribute, so the policy follows the recipe it selects.
             resource_selection=[
                 aws.ImagebuilderLifecyclePolicyResourceSelection(
                     recipe=[
                         aws.ImagebuilderLifecyclePolicyResourceSelectionRecipe(
-                            name=name, semantic_version=settings.recipe.version
+                            name=recipe.name, semantic_version=v
                         )
+                        for v in imagelock.recipe_versions(env)[: imagelock.LIFECYCLE_RECIPES_MAX]
                     ]
                 )
             ],

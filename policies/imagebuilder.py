@@ -9,9 +9,16 @@ import yaml
 
 from policies.iam import Document, document, statement
 
-# https://docs.aws.amazon.com/imagebuilder/latest/userguide/toe-use-documents.html
+# https://docs.aws.amazon.com/imagebuilder/latest/userguide/toe-use-documents.html: a document has
+# at least one of these phases (any of them alone is valid: a test-only component is common);
+# Image Builder runs no other phase of an AMI recipe's components (container-host-test is for
+# container recipes), so another name is a typo.
 PHASES = ("build", "validate", "test")
 SCHEMA_VERSION = "1.0"
+# Actions whose inputs are all optional, so a step may omit `inputs` (Reboot: delaySeconds;
+# UpdateOS: include, exclude); every other action module has a required input.
+# https://docs.aws.amazon.com/imagebuilder/latest/userguide/toe-action-modules.html
+INPUTS_OPTIONAL = frozenset({"Reboot", "UpdateOS"})
 
 # AWS-managed policies the build instance's role needs (Image Builder and Systems Manager).
 # https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-builder-setting-up.html
@@ -53,15 +60,18 @@ def document_problems(text: str) -> Iterator[str]:
             continue
         seen: set[str] = set()
         for j, step in enumerate(steps):
-            missing = [k for k in ("name", "action", "inputs") if not isinstance(step, dict) or k not in step]
+            missing = [k for k in ("name", "action") if not isinstance(step, dict) or k not in step]
             if missing:
                 yield f"phases[{i}].steps[{j}] must have {', '.join(missing)}"
-            elif step["name"] in seen:
+                continue
+            if "inputs" not in step and step["action"] not in INPUTS_OPTIONAL:
+                yield (
+                    f"phases[{i}].steps[{j}] must have inputs (action {step['action']!r} has required "
+                    f"inputs; only {', '.join(sorted(INPUTS_OPTIONAL))} may omit them)"
+                )
+            if step["name"] in seen:
                 yield f"phases[{i}].steps[{j}].name {step['name']!r} is used twice in the phase"
-            else:
-                seen.add(step["name"])
-    if "build" not in names:
-        yield "must have a 'build' phase (validate and test are optional)"
+            seen.add(step["name"])
     for name in set(names):
         if names.count(name) > 1:
             yield f"must define phase {name!r} once"

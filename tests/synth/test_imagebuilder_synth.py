@@ -2,9 +2,57 @@
 
 from __future__ import annotations
 
-from tests.conftest import one, resources
+import json
+import re
+import shutil
+
+import pytest
+
+from core.loader import load_project
+from tests.conftest import CONFIG, one, resources
+from tests.unit.helpers import edit, loads
 
 PRIMARY = "prod-ap-northeast-1"
+ORG_ARN = "arn:aws:organizations::111122223333:organization/o-a1b2c3d4e5"
+OU_ARN = "arn:aws:organizations::111122223333:ou/o-a1b2c3d4e5/ou-ab12-cdef5678"
+# a bash step whose text Terraform would read as templates if it were not escaped
+TEMPLATE_STEP = """      - name: ShowHome
+        action: ExecuteBash
+        inputs:
+          commands:
+            - echo "${HOME} %{ if true }x%{ endif }"
+"""
+
+
+@pytest.fixture(scope="module")
+def variant(tmp_path_factory):
+    """prod synthesized again after a change that went through the documented flow: the component
+    document changed, component and recipe versions bumped, `image-lock` run; us-west-2 AMIs are
+    shared with an organization and an OU only."""
+    from core import imagelock
+    from core.synth import synthesize
+
+    config = tmp_path_factory.mktemp("variant") / "config"
+    shutil.copytree(CONFIG, config)
+    doc = config / "components" / "install-app-dependencies.yaml"
+    doc.write_text(doc.read_text().replace("  - name: validate\n", TEMPLATE_STEP + "  - name: validate\n"))
+
+    def change(data):
+        ib = data["image_builder"]
+        ib["components"][0]["version"] = "1.0.1"
+        ib["recipe"]["version"] = "1.1.0"
+        ib["distributions"][1]["launch_permission"] = {
+            "organization_arns": [ORG_ARN],
+            "organizational_unit_arns": [OU_ARN],
+        }
+
+    edit(config, "prod", change)
+    # `python main.py image-lock`: the one rule it skips is the one that fails until it has run
+    imagelock.write(config, load_project(config, skip_rules={imagelock.CURRENT_RULE}).environments)
+    project = loads(config)
+    out = config.parent / "out"
+    synthesize([e for e in project.environments if e.name == "prod"], project.environments, out)
+    return json.loads((out / "stacks" / PRIMARY / "cdk.tf.json").read_text())
 
 
 def test_only_prod_primary_has_image_builder(stacks):
@@ -48,13 +96,25 @@ def test_infrastructure_imdsv2_terminate_logs_and_notifications(stacks):
     assert infra["instance_metadata_options"] == {"http_tokens": "required", "http_put_response_hop_limit": 2}
     assert infra["terminate_instance_on_failure"] is True and infra["instance_types"] == ["m5.large"]
     assert infra["subnet_id"] == "subnet-0a1b2c3d4e5f60718"
-    assert (
-        infra["logging"]["s3_logs"]["s3_bucket_name"]
-        == "acme-prod-image-builder-logs-123456789012-ap-northeast-1"
-    )
-    assert one(stacks[PRIMARY], "aws_sns_topic", name="acme-prod-my-golden-image")[
-        "kms_master_key_id"
-    ].startswith("${aws_kms_key.")
+    # a reference to the log bucket (Terraform creates it first), which is the named bucket
+    ref = re.fullmatch(r"\$\{aws_s3_bucket\.([\w-]+)\.id\}", infra["logging"]["s3_logs"]["s3_bucket_name"])
+    assert ref, infra["logging"]["s3_logs"]
+    bucket = stacks[PRIMARY]["resource"]["aws_s3_bucket"][ref.group(1)]
+    assert bucket["bucket"] == "acme-prod-image-builder-logs-123456789012-ap-northeast-1"
+    topic = one(stacks[PRIMARY], "aws_sns_topic", name="acme-prod-my-golden-image")
+    # the topic's key lets Image Builder's service-linked role publish (it is not a service principal)
+    topic_key = re.fullmatch(r"\$\{aws_kms_key\.([\w-]+)\.arn\}", topic["kms_master_key_id"])
+    assert topic_key, topic
+    statements = json.loads(stacks[PRIMARY]["resource"]["aws_kms_key"][topic_key.group(1)]["policy"])[
+        "Statement"
+    ]
+    [publish] = [s for s in statements if s["Sid"] == "ServiceLinkedRolesPublishEncrypted"]
+    assert publish["Condition"]["ArnEquals"] == {
+        "aws:PrincipalArn": [
+            "arn:aws:iam::123456789012:role/aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder"
+        ]
+    }
+    assert set(publish["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
     policies = {r["policy_arn"] for r in resources(stacks[PRIMARY], "aws_iam_role_policy_attachment")}
     assert {
         "arn:aws:iam::aws:policy/EC2InstanceProfileForImageBuilder",
@@ -87,3 +147,55 @@ def test_lifecycle_policy_deprecates_then_deletes_with_snapshots(stacks):
     assert details["DELETE"]["filter"] == [{"type": "COUNT", "value": 5}]
     assert details["DELETE"]["action"][0]["include_resources"] == [{"amis": True, "snapshots": True}]
     assert policy["resource_type"] == "AMI_IMAGE"
+    # the recipe by its attribute (Terraform orders the policy after it), at the one version it has
+    [selection] = policy["resource_selection"]
+    [recipe] = selection["recipe"]
+    ref = re.fullmatch(r"\$\{aws_imagebuilder_image_recipe\.([\w-]+)\.name\}", recipe["name"])
+    assert ref and recipe["semantic_version"] == "1.0.0", selection
+    assert stacks[PRIMARY]["resource"]["aws_imagebuilder_image_recipe"][ref.group(1)]["name"] == (
+        "acme-prod-my-golden-image"
+    )
+
+
+def test_lifecycle_policy_keeps_selecting_the_recipe_versions_before_a_bump(variant):
+    """1.0.0 built AMIs, then the recipe moved to 1.1.0: the policy still deprecates and deletes
+    1.0.0's AMIs (a selection of 1.1.0 alone would leave them forever)."""
+    policy = one(variant, "aws_imagebuilder_lifecycle_policy")
+    [selection] = policy["resource_selection"]
+    assert [r["semantic_version"] for r in selection["recipe"]] == ["1.1.0", "1.0.0"]
+    assert len({r["name"] for r in selection["recipe"]}) == 1
+    assert one(variant, "aws_imagebuilder_image_recipe")["version"] == "1.1.0"
+
+
+def test_component_document_reaches_aws_literally(variant):
+    component = one(variant, "aws_imagebuilder_component")
+    assert component["version"] == "1.0.1"
+    # Terraform renders `$${` as `${` and `%%{` as `%{`: the document arrives as written
+    assert 'echo "$${HOME} %%{ if true }x%%{ endif }"' in component["data"]
+    assert "dnf install -y docker git jq" in component["data"]
+
+
+def test_organization_and_ou_launch_permissions_reach_the_ami_keys(variant):
+    dist = one(variant, "aws_imagebuilder_distribution_configuration")["distribution"]
+    perms = {d["region"]: d["ami_distribution_configuration"]["launch_permission"] for d in dist}
+    assert perms["us-west-2"] == {"organization_arns": [ORG_ARN], "organizational_unit_arns": [OU_ARN]}
+    assert perms["ap-northeast-1"] == {"user_ids": ["222222222222", "333333333333"]}
+    ami_keys = [k for k in resources(variant, "aws_kms_key") if "Image Builder" in k["description"]]
+    assert len(ami_keys) == 2  # the primary region's key and the us-west-2 one
+    for key in ami_keys:
+        by_sid = {s["Sid"]: s for s in json.loads(key["policy"])["Statement"]}
+        assert by_sid["OrganizationsUseKey"]["Condition"] == {
+            "StringEquals": {"aws:PrincipalOrgID": ["o-a1b2c3d4e5"]}
+        }
+        assert by_sid["OrganizationalUnitsUseKey"]["Condition"] == {
+            "ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": ["o-a1b2c3d4e5/*/ou-ab12-cdef5678/*"]}
+        }
+        assert by_sid["OtherAccountsUseKey"]["Principal"] == {
+            "AWS": ["arn:aws:iam::222222222222:root", "arn:aws:iam::333333333333:root"]
+        }
+
+
+def test_reference_ami_keys_name_no_organization(stacks):
+    for key in resources(stacks[PRIMARY], "aws_kms_key"):
+        sids = {s["Sid"] for s in json.loads(key["policy"])["Statement"]}
+        assert not sids & {"OrganizationsUseKey", "OrganizationalUnitsUseKey"}, key["description"]

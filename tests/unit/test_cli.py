@@ -165,6 +165,8 @@ def test_composed_names_over_aws_limits_fail_the_synth_and_write_nothing(config_
         d.pop("artifact_bucket")  # its names are checked at load time already (S3-BUCKET-NAME)
 
     edit(config_dir, long_env, change)
+    # a renamed environment is new to the Image Builder lock (IB-LOCK-CURRENT): record it first
+    assert run("image-lock", "--config-dir", str(config_dir)).returncode == 0
     out = tmp_path / "cdktf.out"
     proc = run("synth", "--config-dir", str(config_dir), "--out", str(out), "--env", long_env)
     assert proc.returncode == 2, proc.stderr

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from core.imagelock import project_lock, render
+import json
+
+from core.imagelock import component_hash, project_lock, render
 from tests.unit.helpers import edit, error_for, errors, loads
 
 DOC = "components/install-app-dependencies.yaml"
@@ -45,9 +47,47 @@ def test_rejects_two_distributions_in_one_region(config_dir):
     assert "distributions[1].region" in error_for(config_dir, "[IB-DIST-REGION]")
 
 
+ORG = "arn:aws:organizations::111122223333:organization/o-a1b2c3d4e5"
+OU = "arn:aws:organizations::111122223333:ou/o-a1b2c3d4e5/ou-ab12-cdef5678"
+
+
 def test_rejects_empty_launch_permission(config_dir):
     edit(config_dir, "prod", ib(lambda i: i["distributions"][0]["launch_permission"].update(account_ids=[])))
-    assert "at least one account" in error_for(config_dir, "[IB-LAUNCH-PERMISSION]")
+    found = [e for e in errors(config_dir) if "[IB-LAUNCH-PERMISSION]" in e]
+    assert len(found) == 2, found
+    assert "distributions[0].launch_permission: must name at least one of account_ids" in found[0]
+    assert "distributions[0].launch_permission.account_ids: must not be empty when given" in found[1]
+
+
+def test_accepts_organization_or_ou_only_launch_permission(config_dir):
+    def share(i):
+        i["distributions"][0]["launch_permission"] = {"organization_arns": [ORG]}
+        i["distributions"][1]["launch_permission"] = {"organizational_unit_arns": [OU]}
+
+    edit(config_dir, "prod", ib(share))
+    [prod] = [e for e in loads(config_dir).environments if e.name == "prod"]
+    assert prod.image_builder is not None
+    perms = [d.launch_permission for d in prod.image_builder.distributions]
+    assert [(p.account_ids, p.organization_arns, p.organizational_unit_arns) for p in perms if p] == [
+        ((), (ORG,), ()),
+        ((), (), (OU,)),
+    ]
+
+
+def test_rejects_given_but_empty_account_list_next_to_an_organization(config_dir):
+    edit(
+        config_dir,
+        "prod",
+        ib(
+            lambda i: i["distributions"][0].update(
+                launch_permission={"account_ids": [], "organization_arns": [ORG]}
+            )
+        ),
+    )
+    found = [e for e in errors(config_dir) if "[IB-LAUNCH-PERMISSION]" in e]
+    assert len(found) == 1 and "launch_permission.account_ids: must not be empty when given" in found[0], (
+        found
+    )
 
 
 def test_rejects_launch_permission_account_that_is_not_12_digits(config_dir):
@@ -77,13 +117,23 @@ def test_accepts_key_in_its_region(config_dir):
     loads(config_dir)
 
 
-def test_rejects_component_document_without_build_phase(config_dir):
+def test_rejects_component_document_with_a_phase_image_builder_never_runs(config_dir):
     path = config_dir / DOC
     path.write_text(path.read_text().replace("name: build", "name: setup"))
-    message = error_for(config_dir, "[IB-COMPONENT-DOC]")
-    assert "must have a 'build' phase" in message and "phases[0].name must be one of" in "\n".join(
-        errors(config_dir)
+    found = [e for e in errors(config_dir) if "[IB-COMPONENT-DOC]" in e]
+    assert len(found) == 1 and "phases[0].name must be one of build, validate, test (got 'setup')" in found[0]
+
+
+def test_accepts_test_only_component_document_with_a_reboot_step(config_dir):
+    """AWS requires at least one of build, validate, test, and Reboot's inputs are all optional."""
+    (config_dir / DOC).write_text(
+        "schemaVersion: 1.0\nphases:\n  - name: test\n    steps:\n      - name: Restart\n"
+        "        action: Reboot\n      - name: Check\n        action: ExecuteBash\n"
+        "        inputs: {commands: [docker --version]}\n"
     )
+    found = errors(config_dir)  # the document changed, so only its version is asked for
+    assert not [e for e in found if "[IB-COMPONENT-DOC]" in e], found
+    assert any("bump version 1.0.0 to 1.0.1" in e for e in found), found
 
 
 def test_rejects_component_document_that_is_not_yaml(config_dir):
@@ -98,7 +148,8 @@ def test_rejects_step_without_inputs_and_wrong_schema_version(config_dir):
         text.replace("        inputs:\n          commands:\n            - systemctl enable docker\n", "")
     )
     found = "\n".join(e for e in errors(config_dir) if "[IB-COMPONENT-DOC]" in e)
-    assert "schemaVersion: 1.0" in found and "steps[1] must have inputs" in found
+    assert "schemaVersion: 1.0" in found
+    assert "steps[1] must have inputs (action 'ExecuteBash' has required inputs" in found
 
 
 def test_rejects_missing_component_document(config_dir):
@@ -121,7 +172,7 @@ def test_rejects_component_listed_twice(config_dir):
     assert "listed twice" in error_for(config_dir, "[IB-COMPONENT-REF]")
 
 
-# --- versions that follow content (IB-VERSION-LOCK) ----------------------------------------------
+# --- versions that follow content (IB-VERSION-LOCK, IB-LOCK-CURRENT) ------------------------------
 
 
 def _change_document(config_dir):
@@ -140,27 +191,87 @@ def test_changed_component_without_bump_names_the_version_to_bump(config_dir):
     ), found
 
 
-def test_bumped_component_and_recipe_pass_and_lock_records_them(config_dir):
-    import json
+def image_lock(config_dir) -> int:
+    """`python main.py image-lock` as a user runs it (in-process: same code path, exit code)."""
+    from core.cli import main
 
-    from core import imagelock
+    return main(["image-lock", "--config-dir", str(config_dir)])
 
+
+def locked(config_dir, kind, name):
+    return json.loads((config_dir / "image-builder.lock.json").read_text())["prod"][kind][name]
+
+
+def bump(component, recipe):
+    def change(i):
+        i["components"][0]["version"] = component
+        i["recipe"]["version"] = recipe
+
+    return ib(change)
+
+
+def test_bumped_versions_fail_until_image_lock_records_them(config_dir):
     _change_document(config_dir)
-
-    def bump(i):
-        i["components"][0]["version"] = "1.0.1"
-
-    edit(config_dir, "prod", ib(bump))
+    edit(config_dir, "prod", bump("1.0.1", "1.0.0"))
     # the recipe refers to the component's version, so it must be bumped too
     assert "bump version 1.0.0 to 1.0.1" in error_for(config_dir, "recipe my-golden-image changed")
-    edit(config_dir, "prod", ib(lambda i: i["recipe"].update(version="1.0.1")))
-    project = loads(config_dir)
-    stale = [w.render() for w in project.warnings if "IB-VERSION-LOCK" in w.render()]
-    assert len(stale) == 2 and "image-lock" in stale[0]
-    imagelock.write(config_dir, project.environments)
-    lock = json.loads((config_dir / "image-builder.lock.json").read_text())
-    assert lock["prod"]["components"]["install-app-dependencies"]["version"] == "1.0.1"
-    assert not [w for w in loads(config_dir).warnings if "IB-VERSION-LOCK" in w.render()]
+    edit(config_dir, "prod", bump("1.0.1", "1.0.1"))
+    stale = [e for e in errors(config_dir) if "[IB-LOCK-CURRENT]" in e]
+    assert len(stale) == 2, stale  # an error, not a warning: nothing is applied under an unrecorded version
+    assert (
+        "components[0].version: image-builder.lock.json still records component install-app-dependencies "
+        in (stale[0])
+    )
+    assert "at 1.0.0: run `python main.py image-lock` and commit it" in stale[0]
+    assert image_lock(config_dir) == 0
+    assert locked(config_dir, "components", "install-app-dependencies")["version"] == "1.0.1"
+    assert not [w for w in loads(config_dir).warnings if "IB-" in w.render()]
+
+
+def test_content_changed_again_after_image_lock_asks_for_the_next_version(config_dir, capsys):
+    """Bumped, recorded, (maybe applied), then changed again: 1.0.1 may exist in AWS with the first
+    content, so the synth and image-lock both refuse the second one under 1.0.1."""
+    _change_document(config_dir)
+    edit(config_dir, "prod", bump("1.0.1", "1.0.1"))
+    assert image_lock(config_dir) == 0
+    recorded = locked(config_dir, "components", "install-app-dependencies")
+    path = config_dir / DOC
+    path.write_text(path.read_text().replace("unzip", "unzip zip"))
+    assert "bump version 1.0.1 to 1.0.2" in error_for(config_dir, "components[0].version")
+    assert image_lock(config_dir) == 2
+    assert "bump version 1.0.1 to 1.0.2" in capsys.readouterr().err
+    assert locked(config_dir, "components", "install-app-dependencies") == recorded  # nothing written
+
+
+def test_content_changed_again_before_image_lock_records_the_final_content(config_dir):
+    """Bumped, changed again without image-lock: nothing could be applied in between (the synth
+    failed), so image-lock records the final content under the bumped version."""
+    _change_document(config_dir)
+    edit(config_dir, "prod", bump("1.0.1", "1.0.1"))
+    path = config_dir / DOC
+    path.write_text(path.read_text().replace("unzip", "unzip zip"))
+    assert "[IB-LOCK-CURRENT]" in error_for(config_dir, "components[0].version")
+    assert image_lock(config_dir) == 0
+    [prod] = [e for e in loads(config_dir).environments if e.name == "prod"]
+    assert prod.image_builder is not None
+    assert locked(config_dir, "components", "install-app-dependencies") == {
+        "version": "1.0.1",
+        "sha256": component_hash(prod.image_builder.components[0]),
+    }
+
+
+def test_new_component_must_be_recorded(config_dir):
+    (config_dir / "components" / "extra.yaml").write_text((config_dir / DOC).read_text())
+
+    def add(i):
+        i["components"].append({"name": "extra", "version": "1.0.0", "document": "components/extra.yaml"})
+
+    edit(config_dir, "prod", ib(add))
+    assert "component extra is not in image-builder.lock.json: run `python main.py image-lock`" in error_for(
+        config_dir, "[IB-LOCK-CURRENT]"
+    )
+    assert image_lock(config_dir) == 0
+    assert locked(config_dir, "components", "extra")["version"] == "1.0.0"
 
 
 def test_recipe_change_without_bump_fails(config_dir):
@@ -171,3 +282,60 @@ def test_recipe_change_without_bump_fails(config_dir):
 def test_version_below_the_lock_fails(config_dir):
     edit(config_dir, "prod", ib(lambda i: i["recipe"].update(version="0.9.0")))
     assert "below the locked version 1.0.0" in error_for(config_dir, "[IB-VERSION-LOCK]")
+
+
+# --- values that reach Terraform as they are ---------------------------------------------------
+
+
+def test_rejects_instance_types_that_are_not_family_dot_size(config_dir):
+    bad = ["m5", "M5.large", "${var.type}.large", "m5.large "]
+    edit(config_dir, "prod", ib(lambda i: i.update(instance_types=bad)))
+    found = [e for e in errors(config_dir) if "[EC2-INSTANCE-TYPE]" in e]
+    assert [f"instance_types[{n}]" in e for n, e in enumerate(found)] == [True] * 4, found
+    assert "m5.large" in found[0]
+
+
+def test_accepts_instance_types_of_every_family_form(config_dir):
+    good = ["m5.large", "c7i-flex.large", "u-12tb1.112xlarge", "r7iz.metal-16xl", "mac2-m2pro.metal"]
+    edit(config_dir, "prod", ib(lambda i: i.update(instance_types=good)))
+    [prod] = [e for e in loads(config_dir).environments if e.name == "prod"]
+    assert prod.image_builder is not None and prod.image_builder.instance_types == tuple(good)
+
+
+def test_rejects_working_directory_with_template_syntax_or_relative(config_dir):
+    for bad in ("/opt/${path.module}", "/opt/%{ if true }x%{ endif }", "tmp/build"):
+        edit(config_dir, "prod", ib(lambda i, bad=bad: i["recipe"].update(working_directory=bad)))
+        assert "recipe.working_directory" in error_for(config_dir, "[IB-WORKING-DIR]"), bad
+
+
+def test_accepts_absolute_working_directory(config_dir):
+    edit(config_dir, "prod", ib(lambda i: i["recipe"].update(working_directory="/var/tmp/build-1.0")))
+    # accepted by the type; the recipe's content changed, so only the version rule speaks
+    assert "bump version 1.0.0 to 1.0.1" in error_for(config_dir, "recipe.version")
+
+
+def test_lock_keeps_the_recipe_versions_that_built_amis(config_dir):
+    """What the lifecycle policy selects: every recorded recipe version, newest first."""
+    from core import imagelock
+
+    def prod():
+        [env] = [e for e in loads(config_dir).environments if e.name == "prod"]
+        return env
+
+    assert imagelock.recipe_versions(prod()) == ["1.0.0"]
+    for version in ("1.0.1", "1.2.0"):
+        edit(config_dir, "prod", ib(lambda i, v=version: i["recipe"].update(version=v, description=v)))
+        assert image_lock(config_dir) == 0
+    assert locked(config_dir, "recipes", "my-golden-image")["previous_versions"] == ["1.0.0", "1.0.1"]
+    assert imagelock.recipe_versions(prod()) == ["1.2.0", "1.0.1", "1.0.0"]
+    assert image_lock(config_dir) == 0  # recording again changes nothing
+    assert locked(config_dir, "recipes", "my-golden-image")["previous_versions"] == ["1.0.0", "1.0.1"]
+
+
+def test_warns_when_the_lifecycle_policy_cannot_select_every_recorded_version(config_dir):
+    lock = json.loads((config_dir / "image-builder.lock.json").read_text())
+    lock["prod"]["recipes"]["my-golden-image"]["previous_versions"] = [f"0.{n}.0" for n in range(50)]
+    (config_dir / "image-builder.lock.json").write_text(json.dumps(lock))
+    warnings = [w.render() for w in loads(config_dir).warnings if "[IB-LIFECYCLE]" in w.render()]
+    assert len(warnings) == 1 and "records 51 versions of recipe my-golden-image" in warnings[0], warnings
+    assert "AMIs of 0.0.0 are no longer deprecated or deleted" in warnings[0]
