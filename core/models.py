@@ -419,6 +419,9 @@ class ImageBuilder(Model):
     )
     image_tests_timeout_minutes: StrictInt = Field(60, ge=60, le=1440)
     lifecycle: ImageLifecycle = ImageLifecycle()
+    log_expiration_days: StrictInt = Field(
+        90, ge=1, description="Build logs in the Image Builder log bucket are kept this long."
+    )
     _lock: dict | None = PrivateAttr(None)
 
     @model_validator(mode="after")

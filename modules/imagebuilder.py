@@ -15,7 +15,7 @@ from core.models import Environment, ImageBuilder
 from core.naming import bucket_name, escape, escape_tags, partition, physical_name
 from modules.iam import service_role
 from modules.kms import KmsKey
-from modules.s3 import PrivateBucket
+from modules.s3 import PrivateBucket, log_expiry_rule
 from policies.imagebuilder import INSTANCE_MANAGED_POLICIES, LIFECYCLE_MANAGED_POLICY, logs_policy
 from policies.kms import key_policy
 from policies.s3 import bucket_policy
@@ -80,6 +80,7 @@ class ImagePipeline(Construct):
             self, "logs", name=bucket_name(env, "image-builder-logs", region), key_arn=key.key_arn
         )
         logs.attach_policy(bucket_policy(logs.bucket_arn, "1.2"))
+        logs.add_lifecycle([log_expiry_rule("expire-build-logs", settings.log_expiration_days)])
         topic = aws.SnsTopic(self, "topic", name=name, kms_master_key_id=key.key_arn)
 
         components = {

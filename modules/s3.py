@@ -10,6 +10,7 @@ S3 replication does not carry lifecycle actions or, here, delete markers over.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from core.framework import Construct, Fn, aws
@@ -69,6 +70,13 @@ def lifecycle_struct(rule: S3LifecycleRule) -> aws.S3BucketLifecycleConfiguratio
         ]
         if abort
         else None,
+    )
+
+
+def log_expiry_rule(rule_id: str, days: int) -> S3LifecycleRule:
+    """A log bucket's one rule: logs expire after `days`; old versions and stray uploads go at once."""
+    return S3LifecycleRule(
+        id=rule_id, expiration_days=days, noncurrent_expiration_days=1, abort_incomplete_multipart_days=1
     )
 
 
@@ -144,6 +152,17 @@ class PrivateBucket(Construct):
         self.bucket_arn: str = bucket.arn
         self._provider = provider
 
+    def add_lifecycle(self, rules: Sequence[S3LifecycleRule]) -> aws.S3BucketLifecycleConfiguration:
+        """The bucket's lifecycle configuration, after versioning (noncurrent rules need it)."""
+        return aws.S3BucketLifecycleConfiguration(
+            self,
+            "lifecycle",
+            bucket=self.bucket_id,
+            rule=[lifecycle_struct(r) for r in rules],
+            depends_on=[self.versioning],
+            provider=self._provider,
+        )
+
     def attach_policy(self, document: dict[str, Any]) -> aws.S3BucketPolicy:
         """The bucket policy; it holds the bucket's ARN token, hence `Fn.jsonencode`."""
         return aws.S3BucketPolicy(
@@ -197,22 +216,7 @@ class ArtifactBucket(Construct):
         logs_policy = logs.attach_policy(
             log_bucket_policy(logs.bucket_arn, [bucket.bucket_arn], env.account_id, tls)
         )
-        aws.S3BucketLifecycleConfiguration(
-            logs,
-            "lifecycle",
-            bucket=logs.bucket_id,
-            rule=[
-                lifecycle_struct(
-                    S3LifecycleRule(
-                        id="expire-access-logs",
-                        expiration_days=settings.access_log_expiration_days,
-                        noncurrent_expiration_days=1,
-                        abort_incomplete_multipart_days=1,
-                    )
-                )
-            ],
-            depends_on=[logs.versioning],
-        )
+        logs.add_lifecycle([log_expiry_rule("expire-access-logs", settings.access_log_expiration_days)])
         bucket.attach_policy(bucket_policy(bucket.bucket_arn, tls))
         aws.S3BucketLoggingA(
             bucket,
@@ -223,13 +227,7 @@ class ArtifactBucket(Construct):
             depends_on=[logs_policy],  # S3 checks that the log bucket lets the logging service write
         )
         if settings.lifecycle:
-            aws.S3BucketLifecycleConfiguration(
-                bucket,
-                "lifecycle",
-                bucket=bucket.bucket_id,
-                rule=[lifecycle_struct(r) for r in settings.lifecycle],
-                depends_on=[bucket.versioning],
-            )
+            bucket.add_lifecycle(settings.lifecycle)
 
         self.bucket_name = bucket.bucket_name
         self.bucket_arn = bucket.bucket_arn
@@ -269,14 +267,7 @@ class ArtifactBucket(Construct):
             provider=provider,
         )
         replica.attach_policy(bucket_policy(replica.bucket_arn, settings.min_tls_version))
-        aws.S3BucketLifecycleConfiguration(
-            replica,
-            "lifecycle",
-            bucket=replica.bucket_id,
-            rule=[lifecycle_struct(replica_lifecycle_rule(settings.lifecycle, replication.prefix))],
-            depends_on=[replica.versioning],
-            provider=provider,
-        )
+        replica.add_lifecycle([replica_lifecycle_rule(settings.lifecycle, replication.prefix)])
         role, _ = service_role(
             self,
             "replication-role",

@@ -101,6 +101,17 @@ def test_infrastructure_imdsv2_terminate_logs_and_notifications(stacks):
     assert ref, infra["logging"]["s3_logs"]
     bucket = stacks[PRIMARY]["resource"]["aws_s3_bucket"][ref.group(1)]
     assert bucket["bucket"] == "acme-prod-image-builder-logs-123456789012-ap-northeast-1"
+    # build logs expire (default 90 days); old versions and stray uploads go after a day
+    [expiry] = [
+        c
+        for c in resources(stacks[PRIMARY], "aws_s3_bucket_lifecycle_configuration")
+        if c["bucket"] == f"${{aws_s3_bucket.{ref.group(1)}.id}}"
+    ]
+    [rule] = expiry["rule"]
+    assert rule["id"] == "expire-build-logs" and rule["status"] == "Enabled"
+    assert rule["expiration"] == [{"days": 90}]
+    assert rule["noncurrent_version_expiration"] == [{"noncurrent_days": 1}]
+    assert rule["abort_incomplete_multipart_upload"] == [{"days_after_initiation": 1}]
     topic = one(stacks[PRIMARY], "aws_sns_topic", name="acme-prod-my-golden-image")
     # the topic's key lets Image Builder's service-linked role publish (it is not a service principal)
     topic_key = re.fullmatch(r"\$\{aws_kms_key\.([\w-]+)\.arn\}", topic["kms_master_key_id"])
