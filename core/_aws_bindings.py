@@ -153,7 +153,6 @@ from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
 from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
-from cdktf_cdktf_provider_aws.sqs_queue_policy import SqsQueuePolicy
 
 __all__ = [
     "AwsProvider",
@@ -261,5 +260,4 @@ __all__ = [
     "SnsTopicPolicy",
     "SnsTopicSubscription",
     "SqsQueue",
-    "SqsQueuePolicy",
 ]

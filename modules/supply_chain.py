@@ -155,15 +155,15 @@ class ScanFindingsGate(Construct):
                 protocol=sub.protocol,
                 endpoint=escape(sub.endpoint),  # user text: `${`/`%{` reach SNS literally
             )
+        # The queue policy is the queue's own attribute, not an aws_sqs_queue_policy: the provider
+        # waits ~25 s for a separate policy to propagate, on create and again on destroy.
         dlq = aws.SqsQueue(
             self,
             "dlq",
             name=dlq_name,
             kms_master_key_id=key.key_arn,
             message_retention_seconds=DLQ_RETENTION_SECONDS,
-        )
-        dlq_access = aws.SqsQueuePolicy(
-            self, "dlq-policy", queue_url=dlq.url, policy=json.dumps(dlq_policy(dlq_arn, rule_arns))
+            policy=json.dumps(dlq_policy(dlq_arn, rule_arns)),
         )
         log_group = aws.CloudwatchLogGroup(
             self,
@@ -237,7 +237,7 @@ class ScanFindingsGate(Construct):
                         maximum_retry_attempts=EVENT_RETRY_ATTEMPTS,
                     ),
                     dead_letter_config=aws.CloudwatchEventTargetDeadLetterConfig(arn=dlq.arn),
-                    depends_on=[rule, dlq_access],
+                    depends_on=[rule],
                 )
             aws.LambdaPermission(
                 self,

@@ -21,7 +21,6 @@ SUPPLY_CHAIN_TYPES = (
     "aws_sns_topic_policy",
     "aws_sns_topic_subscription",
     "aws_sqs_queue",
-    "aws_sqs_queue_policy",
     "aws_cloudwatch_log_group",
     "aws_lambda_function",
     "aws_lambda_function_event_invoke_config",
@@ -91,12 +90,8 @@ def test_every_target_retries_then_dead_letters_to_the_gate_queue(stacks, env):
         assert target["rule"] == rule_name
         assert target["dead_letter_config"] == {"arn": queue_arn}
         assert target["retry_policy"] == {"maximum_event_age_in_seconds": 3600, "maximum_retry_attempts": 8}
-        assert (
-            "aws_sqs_queue_policy." + next(iter(stack["resource"]["aws_sqs_queue_policy"]))
-            in target["depends_on"]
-        )
-    access = one(stack, "aws_sqs_queue_policy")
-    assert access["queue_url"] == "${aws_sqs_queue." + queue[0] + ".url}"
+    assert "aws_sqs_queue_policy" not in stack["resource"]  # the policy is the queue's attribute
+    access = queue[1]
     account, name = ACCOUNTS[env], f"acme-{env}-scan-gate-dlq"
     assert json.loads(access["policy"]) == {
         "Version": "2012-10-17",
