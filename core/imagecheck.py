@@ -73,12 +73,19 @@ class Verdict:
         if not self.blocked:
             return f"not blocked: {ref.key}"
         item = self.item
-        counts = ", ".join(f"{k}={v['N']}" for k, v in sorted(item.get("counts", {}).get("M", {}).items()))
-        digest = item.get("digest", {}).get("S", "?")
-        return (
-            f"blocked: {ref.key} ({item['repository']['S']}@{digest}): {item.get('reason', {}).get('S', '?')}"
-            f"; counts {counts or '?'}; since {item.get('blocked_at', {}).get('S', '?')}"
+
+        def text(name: str) -> str:  # an item written by hand may lack any attribute: never a traceback
+            value = item.get(name)
+            return str(value.get("S") or value.get("N") or "?") if isinstance(value, dict) else "?"
+
+        raw_counts = item.get("counts", {})
+        raw_counts = raw_counts.get("M", {}) if isinstance(raw_counts, dict) else {}
+        counts = ", ".join(
+            f"{k}={v.get('N', '?') if isinstance(v, dict) else '?'}" for k, v in sorted(raw_counts.items())
         )
+        image = f"{text('repository')}@{text('digest')}"
+        where = "" if ref.key == image else f" ({image})"  # a tag reference: name the blocked digest
+        return f"blocked: {ref.key}{where}: {text('reason')}; counts {counts or '?'}; since {text('blocked_at')}"
 
 
 def lookup(ref: ImageRef, table: str, region: str) -> Verdict:

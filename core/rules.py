@@ -219,21 +219,24 @@ def known_regions() -> frozenset[str]:
 
 @env_rule(
     "AWS-REGION-KNOWN",
-    "Warning: a region that botocore's endpoint data does not list (a typo, or a region newer than the tools).",
+    "A region that botocore's endpoint data lists: the AWS provider refuses any other (`invalid AWS Region`).",
     "https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html",
 )
 def _regions_known(env: Environment) -> Iterator[Finding]:
+    import difflib
+
     known = known_regions()
     places: list[tuple[Loc, str]] = [(("primary_region",), env.primary_region)]
     places += [(("extra_regions", i), r) for i, r in enumerate(env.extra_regions)]
     for loc, region in places:
         if region not in known:
+            close = sorted(difflib.get_close_matches(region, sorted(known), n=3, cutoff=0.8))
             yield Finding(
                 loc,
-                "is not a region AWS lists (Terraform's provider refuses unknown regions); check "
-                "the spelling, e.g. " + ", ".join(sorted(known)[:4]) + ", ...",
+                "is not a region AWS lists (the AWS provider refuses it: invalid AWS Region); "
+                + (f"did you mean {', '.join(close)}?" if close else "e.g. " + ", ".join(sorted(known)[:4]) + ", ...")
+                + " (a region launched after the pinned botocore needs `pipenv update botocore`)",
                 region,
-                warning=True,
             )
 
 

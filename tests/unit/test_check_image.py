@@ -102,8 +102,9 @@ def test_two_inspector_findings_read_back_with_the_first_time_and_both_counted(f
     for ref in (f"my-app@{INSPECTOR_DIGEST}", "my-app:2.0.0"):
         code, out, err = check(capsys, ref, "--env", "dev")
         assert (code, out) == (1, "")
+        by_tag = "" if "@" in ref else f" (my-app@{INSPECTOR_DIGEST})"  # a tag names the blocked digest
         assert err.strip() == (
-            f"blocked: {ref} (my-app@{INSPECTOR_DIGEST}): Amazon Inspector: CVE-2024-6387 - openssh"
+            f"blocked: {ref}{by_tag}: Amazon Inspector: CVE-2024-6387 - openssh"
             "; counts CRITICAL=2; since 2026-12-01T11:00:00Z"
         )
 
@@ -113,10 +114,21 @@ def test_tag_and_digest_reference_is_blocked_by_its_digest_whatever_the_tag(fake
     for tag in ("1.2.3", "moved-elsewhere"):  # the digest is blocked: the tag cannot launder it
         code, out, err = check(capsys, f"my-app:{tag}@{DIGEST}", "--env", "dev")
         assert (code, out) == (1, "")
-        assert err.startswith(f"blocked: my-app@{DIGEST} (my-app@{DIGEST}): ECR basic scan found 2 CRITICAL")
+        assert err.startswith(f"blocked: my-app@{DIGEST}: ECR basic scan found 2 CRITICAL")
     other = "sha256:" + "c" * 64
     code, out, _ = check(capsys, f"my-app:1.2.3@{other}", "--env", "dev")  # blocked tag, clean digest
     assert (code, out.strip()) == (0, f"not blocked: my-app@{other}")
+
+
+def test_a_hand_written_block_without_the_usual_attributes_still_blocks_in_one_line(
+    fake_aws, monkeypatch, capsys
+):
+    boto3.client("dynamodb", region_name=REGION).put_item(
+        TableName=TABLE, Item={"image_ref": {"S": "my-app:hotfix"}, "counts": {"M": {"X": {"S": "1"}}}}
+    )
+    code, out, err = check(capsys, "my-app:hotfix", "--env", "dev")
+    assert (code, out) == (1, "")
+    assert err.strip() == "blocked: my-app:hotfix (?@?): ?; counts X=?; since ?"
 
 
 def test_image_not_blocked_exits_0(fake_aws, monkeypatch, capsys):

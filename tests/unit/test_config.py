@@ -150,11 +150,12 @@ def test_alias_bomb_is_refused_quickly(config_dir):
     assert "dev.yaml:" in message and "expands to more than 50000 values" in message
 
 
-def test_warns_about_a_region_aws_does_not_list(config_dir):
+def test_rejects_a_region_aws_does_not_list(config_dir):
     edit(config_dir, "prod", lambda d: d.update(extra_regions=["us-west-9"]))
-    [warning] = [w for w in loads(config_dir).warnings if w.rule == "AWS-REGION-KNOWN"]
-    assert "extra_regions[0]: is not a region AWS lists" in warning.render()
-    assert "'us-west-9'" in warning.render()
+    [message] = errors(config_dir)
+    assert "prod.yaml" in message and "extra_regions[0]: is not a region AWS lists" in message
+    assert "did you mean us-west-1, us-west-2?" in message and "'us-west-9'" in message
+    assert message.endswith("[AWS-REGION-KNOWN]")
 
 
 def test_reference_regions_are_known(project):
