@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from core.errors import ConfigError, Problem
-from core.loader import Project, load_project
+from core.errors import ConfigError, Problem, UsageError, counted
+from core.loader import Project, load_project, unknown_environment
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -19,10 +19,6 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 EPILOG = """exit codes: 0 success; 1 the command ran and found a failure (check-image: the image is
 blocked, or could not be checked); 2 bad input or usage (every problem is listed: file, line, field
 path, bad value, rule ID)."""
-
-
-class UsageError(Exception):
-    """Bad command-line input: one line on stderr, exit 2."""
 
 
 # --- shared flags: every command spells them the same way -------------------------------------------
@@ -86,13 +82,13 @@ def _load(args: argparse.Namespace) -> tuple[Project, tuple]:
 
 def cmd_synth(args: argparse.Namespace) -> int:
     project, selected = _load(args)
-    _warn(project.warnings)
+    _warn(project.warnings_for(selected))
     from core.synth import synthesize
 
     summaries = synthesize(selected, project.environments, args.out, project.files)
     total = sum(s.resources for s in summaries)
     where = os.path.relpath(args.out.resolve() / "stacks", Path.cwd())
-    print(f"synthesized {len(summaries)} stacks ({total} resources) into {where}/")
+    print(f"synthesized {counted(len(summaries), 'stack')} ({counted(total, 'resource')}) into {where}/")
     for s in summaries:
         print(f"  {s.name:<28} {s.resources:>4} resources")
     return EXIT_OK
@@ -100,9 +96,9 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     project, selected = _load(args)
-    _warn(project.warnings)
+    _warn(project.warnings_for(selected))
     names = ", ".join(e.name for e in selected)
-    print(f"configuration is valid: {len(selected)} environments ({names})")
+    print(f"configuration is valid: {counted(len(selected), 'environment')} ({names})")
     return EXIT_OK
 
 
@@ -136,7 +132,7 @@ def cmd_codeartifact_login(args: argparse.Namespace) -> int:
     envs = {e.name: e for e in project.environments}
     env = envs.get(args.env)
     if env is None:
-        raise UsageError(f"--env: unknown environment {args.env!r}; defined: {', '.join(envs)}")
+        raise UsageError(unknown_environment([args.env], envs))
     if env.codeartifact is None:
         with_ca = [e.name for e in project.environments if e.codeartifact is not None]
         raise UsageError(
@@ -178,7 +174,7 @@ def cmd_check_image(args: argparse.Namespace) -> int:
     envs = {e.name: e for e in project.environments}
     env = envs.get(args.env)
     if env is None:
-        raise UsageError(f"--env: unknown environment {args.env!r}; defined: {', '.join(envs)}")
+        raise UsageError(unknown_environment([args.env], envs))
     if env.supply_chain is None or env.supply_chain.scan_gate is None:
         raise UsageError(f"--env: environment {env.name!r} has no supply_chain.scan_gate")
     try:
@@ -257,14 +253,14 @@ def cmd_plan_review(args: argparse.Namespace) -> int:
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from None
     project, selected = _load(args)
-    _warn(project.warnings)
+    _warn(project.warnings_for(selected))
     summaries = synthesize(selected, project.environments, args.synth_dir)
     args.out.mkdir(parents=True, exist_ok=True)
     for s in summaries:  # a failed plan must not leave an earlier run's files behind
         for suffix in (".tfplan", ".json"):
             (args.out / f"{s.name}{suffix}").unlink(missing_ok=True)
     mode = "offline (fake credentials, no refresh)" if args.offline else "against the real backends"
-    print(f"planning {len(summaries)} stacks {mode}...", file=sys.stderr)
+    print(f"planning {counted(len(summaries), 'stack')} {mode}...", file=sys.stderr)
     results: list[ReviewPlan] = []
     with ThreadPoolExecutor(max_workers=max(1, min(len(summaries), args.parallelism))) as pool:
         futures = [
@@ -298,8 +294,8 @@ def cmd_plan_review(args: argparse.Namespace) -> int:
         print(f"plan review passed: {where}")
         return EXIT_OK
     print(
-        f"plan review FAILED: {len(review.failed)} plans failed, {len(review.blocked)} destructive "
-        f"changes to stateful resources not allowed; see {where}"
+        f"plan review FAILED: {counted(len(review.failed), 'plan')} failed, "
+        f"{counted(len(review.blocked), 'destructive change')} to stateful resources not allowed; see {where}"
     )
     for c in review.blocked:
         print(f"  {c.kind.upper()} {c.allow_key}")

@@ -29,6 +29,11 @@ def format_path(loc: Sequence[str | int]) -> str:
     return out or "(top level)"
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """`counted(1, "stack")` -> "1 stack", `counted(2, "stack")` -> "2 stacks"."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 def show_value(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 120 else text[:117] + "..."
@@ -66,5 +71,9 @@ class ConfigError(Exception):
 
     def render(self) -> str:
         count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in the configuration:"
+        head = f"{counted(count, 'problem')} in the configuration:"
         return "\n".join([head, *("  " + p.render() for p in self.problems)])
+
+
+class UsageError(Exception):
+    """Bad command-line input: one line on stderr, exit 2."""

@@ -85,7 +85,9 @@ class Verdict:
         )
         image = f"{text('repository')}@{text('digest')}"
         where = "" if ref.key == image else f" ({image})"  # a tag reference: name the blocked digest
-        return f"blocked: {ref.key}{where}: {text('reason')}; counts {counts or '?'}; since {text('blocked_at')}"
+        return (
+            f"blocked: {ref.key}{where}: {text('reason')}; counts {counts or '?'}; since {text('blocked_at')}"
+        )
 
 
 def lookup(ref: ImageRef, table: str, region: str) -> Verdict:

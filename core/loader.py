@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from core.errors import NO_VALUE, ConfigError, Loc, Problem
+from core.errors import NO_VALUE, ConfigError, Loc, Problem, UsageError
 from core.models import Environment
 from core.rules import ENV_RULES, PROJECT_RULES, Finding
 from core.yamlsafe import Document, read_yaml
@@ -35,10 +35,18 @@ class Project:
         known = {e.name: e for e in self.environments}
         unknown = [n for n in names if n not in known]
         if unknown:
-            raise ConfigError(
-                Problem("--env", (), f"unknown environment; defined: {', '.join(known)}", u) for u in unknown
-            )
+            raise UsageError(unknown_environment(unknown, known))
         return tuple(known[n] for n in names)
+
+    def warnings_for(self, selected: Sequence[Environment]) -> tuple[Problem, ...]:
+        """The warnings about the selected environments' files (`--env dev` is not told about prod)."""
+        files = {self.files[e.name] for e in selected}
+        return tuple(w for w in self.warnings if w.file in files)
+
+
+def unknown_environment(names: Sequence[str], known: Collection[str]) -> str:
+    which = ", ".join(repr(n) for n in names)
+    return f"--env: unknown environment {which}; defined: {', '.join(known)}"
 
 
 def _display(path: Path) -> str:
@@ -109,10 +117,11 @@ def _translate(err: Any) -> tuple[str, Any, str | None]:
         return str(err["msg"]), value, ctx.get("rule")
     if kind == "extra_forbidden":
         model = _model_at(tuple(err["loc"][:-1]))
-        allowed = ", ".join(model.model_fields) if model else "see the schema"
+        keys = [k for k in model.model_fields if not (model is Environment and k == "name")] if model else []
+        allowed = ", ".join(keys) if model else "see the schema"  # an environment's name is its file name
         return f"unknown key '{err['loc'][-1]}'; allowed keys here: {allowed}", NO_VALUE, "CFG-UNKNOWN-KEY"
     if kind == "missing":
-        return "is required", NO_VALUE, None
+        return "is required", NO_VALUE, "CFG-SCHEMA"
     messages = {
         "literal_error": lambda: f"must be one of {ctx.get('expected')}",
         "union_tag_invalid": lambda: f"must be one of {ctx.get('expected_tags')}",
@@ -137,9 +146,9 @@ def _translate(err: Any) -> tuple[str, Any, str | None]:
     if kind in messages:
         if kind in ("too_short", "too_long"):
             value = len(value) if hasattr(value, "__len__") else value
-        return messages[kind](), value, None
+        return messages[kind](), value, "CFG-SCHEMA"
     msg = str(err["msg"])
-    return msg[:1].lower() + msg[1:], value, None
+    return msg[:1].lower() + msg[1:], value, "CFG-SCHEMA"
 
 
 def _validation_problems(display: str, doc: Document, exc: ValidationError) -> list[Problem]:
@@ -163,7 +172,14 @@ def load_project(config_dir: Path, *, skip_rules: Collection[str] = ()) -> Proje
     files = sorted(p for p in env_dir.glob("*") if p.suffix in SUFFIXES) if env_dir.is_dir() else []
     if not files:
         raise ConfigError(
-            [Problem(_display(env_dir), (), "holds no environment files (*.yaml); nothing to synthesize")]
+            [
+                Problem(
+                    _display(env_dir),
+                    (),
+                    "holds no environment files (*.yaml); nothing to synthesize",
+                    rule="CFG-ENV-FILES",
+                )
+            ]
         )
     problems: list[Problem] = []
     warnings: list[Problem] = []
@@ -186,11 +202,13 @@ def load_project(config_dir: Path, *, skip_rules: Collection[str] = ()) -> Proje
             continue
         doc, problem = read_yaml(path, display)
         if problem:
-            problems.append(problem)
+            problems.append(replace(problem, rule=problem.rule or "CFG-YAML"))
             continue
         assert doc is not None
         if not isinstance(doc.data, dict):
-            problems.append(Problem(display, (), "must be a mapping of keys to values", doc.data, line=1))
+            problems.append(
+                Problem(display, (), "must be a mapping of keys to values", doc.data, "CFG-SCHEMA", line=1)
+            )
             continue
         if "name" in doc.data:
             problems.append(

@@ -220,13 +220,14 @@ def review(
 
 
 def diagnostics(output: str) -> list[str]:
-    """Terraform's `Error:` diagnostics in `output`, one line each: the title and its explanation."""
+    """Terraform's `Error:` diagnostics in `output`, one line each: the title and its first explanation
+    (the cause; later paragraphs are hints such as "run terraform providers")."""
     found = []
     for block in re.split(r"(?m)^Error: ", output)[1:]:
         title, _, body = block.partition("\n")
         paragraphs = [" ".join(p.split()) for p in body.split("\n\n") if p.strip()]
         detail = [p for p in paragraphs if not p.startswith("on ") and not p[:1].isdigit()]
-        found.append(shorten(f"Error: {title.strip()}" + (f" — {detail[-1]}" if detail else ""), 400))
+        found.append(shorten(f"Error: {title.strip()}" + (f" — {detail[0]}" if detail else ""), 400))
     return found
 
 

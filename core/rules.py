@@ -138,6 +138,26 @@ describe(
     "https://developer.hashicorp.com/terraform/language/expressions/version-constraints",
 )
 describe(
+    "CFG-YAML",
+    "Each environment file is readable UTF-8 YAML of at most 1 MB: one document, plain keys, no duplicate keys, no alias bombs.",
+    "https://yaml.org/spec/1.2.2/",
+)
+describe(
+    "CFG-SCHEMA",
+    "Values match the configuration schema (docs/config.schema.json): strict types, exact enum values, required keys, ranges.",
+    "docs/config.schema.json (python main.py schema)",
+)
+describe(
+    "CFG-UNKNOWN-KEY",
+    "Only the keys the schema defines (a typo is an error, never ignored); the environment's name is its file name.",
+    "docs/config.schema.json (python main.py schema)",
+)
+describe(
+    "CFG-ENV-FILES",
+    "The configuration folder holds at least one environment file, config/environments/<env>.yaml.",
+    "project convention (the file name is the environment name)",
+)
+describe(
     "CFG-ENV-DUP",
     "One file per environment: 'dev.yaml' and 'dev.yml' would define the same stacks twice.",
     "project convention (the file name is the environment name)",
@@ -234,7 +254,11 @@ def _regions_known(env: Environment) -> Iterator[Finding]:
             yield Finding(
                 loc,
                 "is not a region AWS lists (the AWS provider refuses it: invalid AWS Region); "
-                + (f"did you mean {', '.join(close)}?" if close else "e.g. " + ", ".join(sorted(known)[:4]) + ", ...")
+                + (
+                    f"did you mean {', '.join(close)}?"
+                    if close
+                    else "e.g. " + ", ".join(sorted(known)[:4]) + ", ..."
+                )
                 + " (a region launched after the pinned botocore needs `pipenv update botocore`)",
                 region,
             )

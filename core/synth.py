@@ -43,8 +43,13 @@ def synthesize(
     shows once names are composed (core/postsynth.py). `files`: environment -> its file, for
     messages."""
     out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)  # an unwritable --out fails here, before the import
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+    try:  # an unwritable --out fails here, before the import, and is named as the user gave it
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+    except OSError as exc:
+        failed = Path(exc.filename) if exc.filename else out
+        where = failed if failed in (out, *out.parents) else out  # never the staging folder's name
+        raise OSError(exc.errno, exc.strerror, str(where)) from None
     try:
         from stacks.app import build_app  # the framework import happens here, after validation
 

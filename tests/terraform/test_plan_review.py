@@ -207,5 +207,5 @@ def test_prod_prevent_destroy_makes_the_plan_fail_loudly(runs):
         in loud
     )
     assert "has lifecycle.prevent_destroy set" in loud
-    assert "1 plans failed" in proc.stdout
+    assert "1 plan failed" in proc.stdout
     assert not (root / "plans" / "prod-ap-northeast-1.json").exists()

@@ -23,6 +23,8 @@ def edit(config_dir: Path, env: str, change) -> Path:
 def errors(config_dir: Path) -> list[str]:
     with pytest.raises(ConfigError) as info:
         load_project(config_dir)
+    unnamed = [p.render() for p in info.value.problems if not p.rule]
+    assert not unnamed, "every problem names its rule ID:\n" + "\n".join(unnamed)
     return [p.render() for p in info.value.problems]
 
 

@@ -29,6 +29,9 @@ def test_bad_config_exits_2_lists_problems_and_keeps_earlier_output(config_dir, 
     assert "ecr.repositories[0].name" in proc.stderr and "'My_App'" in proc.stderr
     assert "unknown key 'colour'" in proc.stderr
     assert "nothing was written" in proc.stderr
+    readonly = run("synth", "--out", "/proc/cdktf.out")  # the parent exists, the staging folder cannot
+    assert readonly.returncode == 2 and "\nerror: /proc/cdktf.out: " in readonly.stderr
+    assert "staging" not in readonly.stderr
     assert (out / "stacks" / "old" / "cdk.tf.json").read_text() == "{}"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cdktf.out", "config"]  # no staging left
 
@@ -42,7 +45,15 @@ def test_validate_command_reports_environments_and_warnings(config_dir):
 
 def test_unknown_environment_is_a_usage_error(config_dir):
     proc = run("validate", "--config-dir", str(config_dir), "--env", "qa")
-    assert proc.returncode == 2 and "unknown environment; defined: dev, prod, stg" in proc.stderr
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == "error: --env: unknown environment 'qa'; defined: dev, prod, stg\n"
+
+
+def test_a_selected_environment_hears_only_its_own_warnings(config_dir):
+    dev = run("validate", "--config-dir", str(config_dir), "--env", "dev")
+    assert (dev.returncode, dev.stderr) == (0, "")  # the prod replication warning is prod's
+    prod = run("validate", "--config-dir", str(config_dir), "--env", "prod")
+    assert prod.returncode == 0 and "prod.yaml" in prod.stderr and "[ECR-REPL-DEST]" in prod.stderr
 
 
 def test_committed_schema_is_current(tmp_path):

@@ -33,6 +33,7 @@ def test_malformed_yaml_names_file_and_line(config_dir):
     [message] = errors(config_dir)
     assert "dev.yaml:" in message and "is not valid YAML" in message
     assert message.split(":")[1].isdigit()  # a line number
+    assert message.endswith("[CFG-YAML]")
 
 
 def test_unknown_key_names_path_and_allowed_keys(config_dir):
@@ -52,7 +53,25 @@ def test_account_id_must_be_a_quoted_string(config_dir):
 def test_wrong_type_is_reported_with_its_value(config_dir):
     edit(config_dir, "dev", lambda d: d["ecr"]["repositories"][0].update(force_delete="maybe"))
     message = error_for(config_dir, "force_delete")
-    assert "must be true or false, got 'maybe'" in message
+    assert message.endswith("must be true or false, got 'maybe' [CFG-SCHEMA]")
+
+
+def test_top_level_unknown_key_does_not_offer_name_and_name_is_refused(config_dir):
+    edit(config_dir, "dev", lambda d: d.update(orgs="acme"))
+    message = error_for(config_dir, "orgs")
+    allowed = message.split("allowed keys here: ")[1].split(" [")[0].split(", ")
+    assert "org" in allowed and "account_id" in allowed and "name" not in allowed
+    edit(config_dir, "dev", lambda d: (d.pop("orgs"), d.update(name="development")))
+    assert error_for(config_dir, "name").endswith(
+        "name: is taken from the file name; remove it, got 'development' [CFG-UNKNOWN-KEY]"
+    )
+
+
+def test_an_empty_environments_folder_is_one_error(config_dir):
+    for path in (config_dir / "environments").glob("*.yaml"):
+        path.unlink()
+    [message] = errors(config_dir)
+    assert message.endswith("holds no environment files (*.yaml); nothing to synthesize [CFG-ENV-FILES]")
 
 
 @pytest.mark.parametrize("name", ["My_App", "/leading-slash", "a" * 257, "x", "double--dash-ok/../no"])
@@ -129,11 +148,11 @@ def test_name_key_is_refused(config_dir):
 
 
 def test_unknown_environment_selected(project):
-    from core.errors import ConfigError
+    from core.errors import UsageError
 
-    with pytest.raises(ConfigError) as info:
-        project.select(["qa"])
-    assert "unknown environment; defined: dev, prod, stg, got 'qa'" in info.value.render()
+    with pytest.raises(UsageError) as info:
+        project.select(["qa", "dev", "uat"])
+    assert str(info.value) == "--env: unknown environment 'qa', 'uat'; defined: dev, prod, stg"
 
 
 def test_empty_config_dir_is_an_error(tmp_path):

@@ -185,6 +185,21 @@ destroyed.
 """
 
 
+REGISTRY_OUTPUT = """Initializing provider plugins...
+- Finding hashicorp/aws versions matching ">= 5.100.0, < 7.0.0"...
+
+Error: Failed to query available provider packages
+
+Could not retrieve the list of available versions for provider
+hashicorp/aws: could not connect to registry.terraform.io: failed to request
+discovery document: dial tcp: lookup registry.terraform.io: no such host
+
+To see which modules are currently depending on hashicorp/aws and what
+versions are specified, run the following command:
+    terraform providers
+"""
+
+
 def test_terraform_errors_are_summarized_in_the_loud_section():
     assert planreview.diagnostics(PREVENT_DESTROY_OUTPUT) == [
         "Error: Instance cannot be destroyed — Resource aws_ecr_repository.repo-prod-api_repository_BE2D686E "
@@ -192,6 +207,11 @@ def test_terraform_errors_are_summarized_in_the_loud_section():
     ]
     assert planreview.diagnostics("Error: Failed to load plugin\n\nno such file") == [
         "Error: Failed to load plugin — no such file"
+    ]
+    assert planreview.diagnostics(REGISTRY_OUTPUT) == [
+        "Error: Failed to query available provider packages — Could not retrieve the list of available "
+        "versions for provider hashicorp/aws: could not connect to registry.terraform.io: failed to request "
+        "discovery document: dial tcp: lookup registry.terraform.io: no such host"
     ]
     loud = review({}, {"prod-ap-northeast-1": PREVENT_DESTROY_OUTPUT}).markdown().partition("## Summary")[0]
     assert "  - Error: Instance cannot be destroyed — Resource aws_ecr_repository." in loud
