@@ -1222,7 +1222,7 @@ def _ib_component_doc(env: Environment) -> Iterator[Finding]:
                 )
                 continue
             for problem in document_problems(component.content):
-                yield Finding(loc, f"{component.document} {problem}", component.document)
+                yield Finding(loc, f"{component.document}: {problem}")
 
 
 @env_rule(
@@ -1394,7 +1394,8 @@ def _lock_items(env: Environment, ib: ImageBuilder) -> Iterator[tuple[Loc, str, 
     locked = (ib.lock or {}).get(env.name, {})
     now = imagelock.entries(ib, locked)
     for i, c in enumerate(ib.components):
-        if c.content is not None:  # an unreadable document is IB-COMPONENT-DOC's finding
+        # an unreadable or invalid document is IB-COMPONENT-DOC's finding: its version waits for the fix
+        if c.content is not None and next(document_problems(c.content), None) is None:
             loc: Loc = ("image_builder", "components", i, "version")
             yield (
                 loc,
