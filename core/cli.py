@@ -145,7 +145,13 @@ def cmd_codeartifact_login(args: argparse.Namespace) -> int:
             f"--repository: {args.repository!r} is not a repository of domain "
             f"{env.codeartifact.domain!r} in {env.name}; defined: {', '.join(names)}"
         )
-    sys.stdout.write(clientsetup.render(clientsetup.target(env, args.repository), args.tool))
+    served = clientsetup.formats(env.codeartifact, args.repository)
+    if args.tool != "all" and args.tool not in clientsetup.tools_for(served):
+        raise UsageError(
+            f"--tool: repository {args.repository!r} serves {', '.join(served)}, not "
+            f"{clientsetup.TOOL_FORMAT[args.tool]}; tools for it: {', '.join(clientsetup.tools_for(served))}, all"
+        )
+    sys.stdout.write(clientsetup.render(clientsetup.target(env, args.repository), args.tool, served))
     return EXIT_OK
 
 
@@ -339,7 +345,8 @@ def parser() -> argparse.ArgumentParser:
         "codeartifact-login",
         "print the login commands and client configuration for a CodeArtifact repository",
         "Print, from the configuration alone (no AWS call), the `aws codeartifact login` "
-        "commands and the npm, pip, Maven and CodeBuild configuration for one repository. Nothing is "
+        "commands and the npm, pip, Maven, NuGet and CodeBuild configuration for one repository (for "
+        "the package formats it serves). Nothing is "
         "written to disk; the snippets read the token from CODEARTIFACT_AUTH_TOKEN.",
     )
     _config_dir(p)
@@ -347,9 +354,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--repository", required=True, metavar="NAME", help="a repository of the domain")
     p.add_argument(
         "--tool",
-        choices=("npm", "pip", "maven", "buildspec", "all"),
+        choices=("npm", "pip", "maven", "nuget", "buildspec", "all"),  # clientsetup.TOOLS
         default="all",
-        help="which client to set up (default: all)",
+        help="which client to set up (default: all: every format the repository serves)",
     )
     p.set_defaults(func=cmd_codeartifact_login)
 

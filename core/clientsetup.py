@@ -14,8 +14,10 @@ from core.models import CodeArtifact, Environment
 from core.types import CODEARTIFACT_EXTERNAL_CONNECTIONS
 
 TOKEN_VARIABLE = "CODEARTIFACT_AUTH_TOKEN"
-TOOLS = ("npm", "pip", "maven", "buildspec")
-FORMATS = ("npm", "pypi", "maven")
+TOOLS = ("npm", "pip", "maven", "nuget", "buildspec")
+FORMATS = ("npm", "pypi", "maven")  # what an internal repository without upstreams is set up for
+TOOL_FORMAT = {"npm": "npm", "pip": "pypi", "maven": "maven", "nuget": "nuget"}  # buildspec: any
+NUGET_SOURCE = "codeartifact"  # the package source's name in nuget.config and in its credentials variable
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,11 @@ class Target:
 
     def endpoint(self, fmt: str) -> str:
         return f"https://{self.host}/{fmt}/{self.repository}/"
+
+    @property
+    def nuget_index(self) -> str:
+        """The NuGet v3 service index (CodeArtifact speaks only v3)."""
+        return self.endpoint("nuget") + "v3/index.json"
 
     @property
     def pip_index(self) -> str:
@@ -138,25 +145,75 @@ def maven(t: Target) -> str:
 """
 
 
-def buildspec(t: Target) -> str:
-    index = t.pip_index.removeprefix("https://")
+def nuget(t: Target) -> str:
+    return f"""# NuGet / dotnet: either log in (writes a 12-hour token to the NuGet configuration via the AWS CLI)
+aws codeartifact login --tool dotnet {t.common_args}
+
+# or commit this nuget.config (no token in it); NuGet reads the credentials from the environment:
+#   export {TOKEN_VARIABLE}=$({t.token_command})
+#   export NuGetPackageSourceCredentials_{NUGET_SOURCE}="Username=aws;Password=${{{TOKEN_VARIABLE}}}"
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <add key="{NUGET_SOURCE}" value="{t.nuget_index}" protocolVersion="3" />
+  </packageSources>
+</configuration>
+"""
+
+
+def other(t: Target, fmt: str) -> str:
+    """A format without a snippet here (cargo, ruby, ...): its endpoint and the token."""
+    return f"""# {fmt}: endpoint {t.endpoint(fmt)}
+# authenticate with the token: export {TOKEN_VARIABLE}=$({t.token_command})
+# client set-up: https://docs.aws.amazon.com/codeartifact/latest/ug/using-{fmt}.html
+"""
+
+
+def buildspec(t: Target, served: tuple[str, ...] = FORMATS) -> str:
+    exports = []
+    if "pypi" in served:
+        exports.append(
+            f'export PIP_INDEX_URL="https://aws:${{{TOKEN_VARIABLE}}}@{t.pip_index.removeprefix("https://")}"'
+        )
+    if "npm" in served:
+        exports.append(f'export NPM_CONFIG_REGISTRY="{t.endpoint("npm")}"')
+    if "nuget" in served:
+        exports.append(
+            f'export NuGetPackageSourceCredentials_{NUGET_SOURCE}="Username=aws;Password=${{{TOKEN_VARIABLE}}}"'
+        )
+    readers = {
+        "npm": "npm through the .npmrc",
+        "maven": "Maven through settings.xml",
+        "pypi": "pip through PIP_INDEX_URL",
+        "nuget": "NuGet through its credentials variable",
+    }
+    read = ", ".join(readers[f] for f in served if f in readers) or "the client through the endpoint above"
+    lines = "".join(f"      - {e}\n" for e in exports)
     return f"""# buildspec.yml (CodeBuild): the token lives only in the build's environment; the
 # project role needs codeartifact:GetAuthorizationToken and sts:GetServiceBearerToken.
-# npm and Maven read it through the .npmrc and settings.xml above, pip through PIP_INDEX_URL.
+# It is read by {read}.
 version: 0.2
 phases:
   pre_build:
     commands:
       - export {TOKEN_VARIABLE}=$({t.token_command})
-      - export PIP_INDEX_URL="https://aws:${{{TOKEN_VARIABLE}}}@{index}"
-      - export NPM_CONFIG_REGISTRY="{t.endpoint("npm")}"
-"""
+{lines}"""
 
 
-BUILDERS = {"npm": npm, "pip": pip, "maven": maven, "buildspec": buildspec}
+BUILDERS = {"npm": npm, "pip": pip, "maven": maven, "nuget": nuget}
 
 
-def render(t: Target, tool: str) -> str:
-    """The set-up text for one tool, or for all of them (`all`)."""
-    tools = TOOLS if tool == "all" else (tool,)
-    return "\n".join(BUILDERS[name](t) for name in tools)
+def tools_for(served: tuple[str, ...]) -> tuple[str, ...]:
+    """The `--tool` values that set up a repository serving `served` formats."""
+    return (*(tool for tool, fmt in TOOL_FORMAT.items() if fmt in served), "buildspec")
+
+
+def render(t: Target, tool: str, served: tuple[str, ...] = FORMATS) -> str:
+    """The set-up text for one tool, or (`all`) for every format the repository serves."""
+    if tool == "buildspec":
+        return buildspec(t, served)
+    if tool != "all":
+        return BUILDERS[tool](t)
+    parts = [BUILDERS[name](t) for name in tools_for(served) if name in BUILDERS]
+    parts += [other(t, fmt) for fmt in served if fmt not in TOOL_FORMAT.values()]
+    return "\n".join([*parts, buildspec(t, served)])

@@ -135,7 +135,7 @@ def test_codeartifact_login_one_tool(config_dir):
         "--env",
         "stg",
         "--repository",
-        "npm-store",
+        "my-packages",
         "--tool",
         "maven",
         "--config-dir",
@@ -144,8 +144,29 @@ def test_codeartifact_login_one_tool(config_dir):
     assert proc.returncode == 0
     assert "<settings>" in proc.stdout and "npmrc" not in proc.stdout
     assert (
-        "my-organization-222222222222.d.codeartifact.ap-northeast-1.amazonaws.com/maven/npm-store/"
+        "my-organization-222222222222.d.codeartifact.ap-northeast-1.amazonaws.com/maven/my-packages/"
         in proc.stdout
+    )
+
+
+def test_codeartifact_login_sets_up_only_the_formats_a_repository_serves(config_dir):
+    args = (
+        "codeartifact-login",
+        "--env",
+        "stg",
+        "--repository",
+        "npm-store",
+        "--config-dir",
+        str(config_dir),
+    )
+    every = run(*args)
+    assert every.returncode == 0 and "aws codeartifact login --tool npm" in every.stdout
+    assert "/npm/npm-store/" in every.stdout
+    assert not any(other in every.stdout for other in ("--tool pip", "<settings>", "/pypi/", "/maven/"))
+    wrong = run(*args, "--tool", "maven")
+    assert (wrong.returncode, wrong.stdout) == (2, "")
+    assert wrong.stderr == (
+        "error: --tool: repository 'npm-store' serves npm, not maven; tools for it: npm, buildspec, all\n"
     )
 
 

@@ -77,10 +77,42 @@ def test_snippets_read_the_token_from_the_environment_and_write_no_file(tool):
     assert " > " not in text and ">>" not in text and "tee " not in text
 
 
-def test_all_concatenates_every_tool():
-    text = clientsetup.render(T, "all")
-    for tool in clientsetup.TOOLS:
+def test_all_concatenates_the_tools_of_the_formats_served():
+    text = clientsetup.render(T, "all")  # an internal repository without upstreams: npm, pypi, maven
+    for tool in ("npm", "pip", "maven"):
         assert clientsetup.BUILDERS[tool](T) in text
+    assert clientsetup.buildspec(T) in text and "nuget" not in text.lower()
+    assert clientsetup.render(T, "all", ("npm",)) == clientsetup.npm(T) + "\n" + clientsetup.buildspec(
+        T, ("npm",)
+    )
+
+
+def test_nuget_config_names_the_v3_index_and_reads_credentials_from_the_environment():
+    text = clientsetup.nuget(T)
+    assert f"aws codeartifact login --tool dotnet {LOGIN_ARGS}" in text
+    root = ET.fromstring(text[text.index("<?xml") :].encode())
+    [source] = root.findall("packageSources/add")
+    assert source.attrib == {
+        "key": "codeartifact",
+        "value": f"https://{HOST}/nuget/my-packages/v3/index.json",
+        "protocolVersion": "3",
+    }
+    assert (
+        '#   export NuGetPackageSourceCredentials_codeartifact="Username=aws;Password=${CODEARTIFACT_AUTH_TOKEN}"'
+        in text
+    )
+    commands = yaml.safe_load(clientsetup.buildspec(T, ("nuget",)))["phases"]["pre_build"]["commands"]
+    assert commands[1:] == [
+        'export NuGetPackageSourceCredentials_codeartifact="Username=aws;Password=${CODEARTIFACT_AUTH_TOKEN}"'
+    ]
+
+
+def test_a_format_without_a_snippet_gets_its_endpoint_and_the_token():
+    text = clientsetup.render(T, "all", ("cargo",))
+    assert f"# cargo: endpoint https://{HOST}/cargo/my-packages/" in text
+    assert "https://docs.aws.amazon.com/codeartifact/latest/ug/using-cargo.html" in text
+    commands = yaml.safe_load(text[text.index("version: 0.2") :])["phases"]["pre_build"]["commands"]
+    assert len(commands) == 1 and commands[0].startswith("export CODEARTIFACT_AUTH_TOKEN=$(")
 
 
 def test_formats_follow_external_connections_and_upstreams(project):
