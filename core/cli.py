@@ -24,13 +24,16 @@ path, bad value, rule ID)."""
 # --- shared flags: every command spells them the same way -------------------------------------------
 
 
+CONFIG_DIR_VARIABLE = "ARTIFACT_PLATFORM_CONFIG_DIR"  # your configuration, for `cdktf synth|deploy` too
+
+
 def _config_dir(parser: argparse.ArgumentParser, *, holds: str = "environments/*.yaml") -> None:
     parser.add_argument(
         "--config-dir",
         type=Path,
-        default=PROJECT_ROOT / "config",
+        default=Path(os.environ.get(CONFIG_DIR_VARIABLE) or PROJECT_ROOT / "config"),
         metavar="DIR",
-        help=f"folder holding {holds} (default: ./config)",
+        help=f"folder holding {holds} (default: ${CONFIG_DIR_VARIABLE}, else ./config, the reference)",
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "config"
+# the suite is about the reference configuration, whatever configuration the user points the CLI at
+os.environ.pop("ARTIFACT_PLATFORM_CONFIG_DIR", None)
 
 
 @pytest.fixture(scope="session")

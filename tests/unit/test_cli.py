@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -291,6 +292,29 @@ def test_plan_review_bad_allow_destroy_is_a_usage_error(config_dir, tmp_path):
         "dev-ap-northeast-1:aws_s3_bucket.x, got 'aws_s3_bucket.x'"
     )
     assert list(tmp_path.iterdir()) == [tmp_path / "config"]  # nothing synthesized or planned
+
+
+def test_the_configuration_folder_can_come_from_the_environment(config_dir, tmp_path):
+    """`cdktf synth|deploy` run `main.py synth` without flags: ARTIFACT_PLATFORM_CONFIG_DIR points it
+    at the team's own configuration."""
+    (config_dir / "environments" / "dev.yaml").rename(config_dir / "environments" / "qa.yaml")
+    env = {**os.environ, "ARTIFACT_PLATFORM_CONFIG_DIR": str(config_dir)}
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "validate"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "configuration is valid: 3 environments (prod, qa, stg)\n"
+    flag = subprocess.run(  # the flag still wins
+        [sys.executable, str(ROOT / "main.py"), "validate", "--config-dir", str(ROOT / "config")],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert flag.stdout == "configuration is valid: 3 environments (dev, prod, stg)\n"
 
 
 def test_unwritable_output_folder_is_one_clear_error(tmp_path):
