@@ -17,8 +17,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 EPILOG = """exit codes: 0 success; 1 the command ran and found a failure (check-image: the image is
-blocked, or could not be checked); 2 bad input or usage (every problem is listed: file, line, field
-path, bad value, rule ID)."""
+blocked, or could not be checked; plan-review: a plan failed or a destructive change is not allowed);
+2 bad input or usage (every problem is listed: file, line, field path, bad value, rule ID)."""
+COMMAND_EPILOG = """exit codes: 0 success; 2 bad input or usage (every problem is listed: file, line,
+field path, bad value, rule ID; nothing is written)."""
 
 
 # --- shared flags: every command spells them the same way -------------------------------------------
@@ -67,7 +69,7 @@ def _command(
 ) -> argparse.ArgumentParser:
     """A subcommand with its one-line summary (in the top-level --help), a description and the
     exit codes (in its own --help)."""
-    kw.setdefault("epilog", EPILOG)
+    kw.setdefault("epilog", COMMAND_EPILOG)
     return sub.add_parser(
         name, help=summary, description=description or summary[0].upper() + summary[1:] + ".", **kw
     )
@@ -165,7 +167,7 @@ def cmd_image_lock(args: argparse.Namespace) -> int:
     # changed under a recorded version still is (exit 2), and is never recorded
     project = load_project(args.config_dir, skip_rules={imagelock.CURRENT_RULE})
     path = imagelock.write(args.config_dir, project.environments)
-    print(f"recorded Image Builder component and recipe versions in {path}")
+    print(f"recorded Image Builder component and recipe versions in {os.path.relpath(path, Path.cwd())}")
     return EXIT_OK
 
 
@@ -429,7 +431,8 @@ def parser() -> argparse.ArgumentParser:
         "(in parallel), save <out>/<stack>.tfplan and <out>/<stack>.json (terraform show -json) "
         "and write <out>/plan-review.md. Exits 1 when a plan fails or when a plan deletes or "
         "replaces a stateful resource (ECR repository, S3 bucket, KMS key, CodeArtifact domain or "
-        "repository, signing profile, Image Builder pipeline) that --allow-destroy does not name. "
+        "repository, signing profile, Image Builder pipeline, the scan gate's DynamoDB table) that "
+        "--allow-destroy does not name. "
         "The report embeds each environment's topology diagram.",
         epilog="exit codes: 0 every plan passed review; 1 a plan failed, or a destructive change to a "
         "stateful resource is not allowed; 2 bad input or usage.",
@@ -452,7 +455,8 @@ def parser() -> argparse.ArgumentParser:
         "--synth-dir",
         type=Path,
         default=Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out")),
-        help="where to synthesize (default: cdktf.out)",
+        metavar="DIR",
+        help="where to synthesize (default: cdktf.out); replaced with the selected stacks",
     )
     p.add_argument(
         "--parallelism", type=int, default=4, metavar="N", help="stacks planned at once (default: 4)"

@@ -2,7 +2,7 @@
 # Install everything the project needs, from PyPI and npm only. Safe to run again.
 #   Python 3.11 + pipenv -> .venv/ (from Pipfile.lock, dev tools included)
 #   Node >= 20           -> node_modules/ (the pinned cdktf CLI, from package-lock.json)
-# Terraform >= 1.10 must be on PATH (it is not installed here; see README, Requirements).
+# Terraform >= 1.10 must be on PATH (see the README, "Set up").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PIPENV_VENV_IN_PROJECT=1 PIPENV_NOSPIN=1 PIPENV_YES=1 PIP_DISABLE_PIP_VERSION_CHECK=1
