@@ -265,7 +265,7 @@ def cmd_plan_review(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     project, selected = _load(args)
     _warn(project.warnings_for(selected))
-    summaries = synthesize(selected, project.environments, args.synth_dir)
+    summaries = synthesize(selected, project.environments, args.synth_dir, flag="--synth-dir")
     args.out.mkdir(parents=True, exist_ok=True)
     for s in summaries:  # a failed plan must not leave an earlier run's files behind
         for suffix in (".tfplan", ".json"):

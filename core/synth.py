@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.errors import ConfigError
+from core.errors import ConfigError, UsageError
 from core.models import Environment
 from core.postsynth import name_problems
 
@@ -20,6 +20,28 @@ class StackSummary:
     name: str
     resources: int
     path: Path
+
+
+SYNTH_ENTRIES = frozenset({"manifest.json", "stacks"})  # what a synth writes at the top of its folder
+
+
+def check_output_folder(out: Path, flag: str = "--out") -> None:
+    """A synth replaces its output folder whole: refuse any folder that holds more than an earlier
+    synth's output, so a mistyped `--out` (`.`, `""`, `~`, a file) can never delete anything else."""
+    out = out.resolve()
+    cwd = Path.cwd().resolve()
+    if out == cwd or out in cwd.parents:
+        raise UsageError(f"{flag}: {out} is the current folder or one above it; name a folder of its own")
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise UsageError(f"{flag}: {out} exists and is not a folder; name a new folder or an earlier output")
+    if out.is_dir():
+        others = sorted(p.name for p in out.iterdir() if p.name not in SYNTH_ENTRIES)
+        if others:
+            shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+            raise UsageError(
+                f"{flag}: {out} holds files a synth did not write ({shown}) and would be replaced "
+                "whole; name a new or empty folder, or an earlier synth output"
+            )
 
 
 def count_resources(stack_json: dict) -> int:
@@ -36,6 +58,7 @@ def synthesize(
     all_envs: Sequence[Environment],
     out: Path,
     files: Mapping[str, str] | None = None,
+    flag: str = "--out",
 ) -> list[StackSummary]:
     """Write `out/stacks/<stack>/cdk.tf.json` for every stack of `selected`, atomically.
 
@@ -43,6 +66,7 @@ def synthesize(
     shows once names are composed (core/postsynth.py). `files`: environment -> its file, for
     messages."""
     out = out.resolve()
+    check_output_folder(out, flag)
     try:  # an unwritable --out fails here, before the import, and is named as the user gave it
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))

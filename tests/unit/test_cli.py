@@ -294,6 +294,45 @@ def test_plan_review_bad_allow_destroy_is_a_usage_error(config_dir, tmp_path):
     assert list(tmp_path.iterdir()) == [tmp_path / "config"]  # nothing synthesized or planned
 
 
+def test_a_synth_never_replaces_a_folder_it_did_not_write(tmp_path):
+    """The output folder is replaced whole: `.`, `""`, a file or a folder holding other files is refused
+    before anything is touched; an earlier synth output or an empty folder is replaced."""
+    project = tmp_path / "project"
+    (project / "src").mkdir(parents=True)
+    (project / "keep.txt").write_text("mine")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine too")
+    cases = {
+        ".": f"error: --out: {project} is the current folder or one above it; name a folder of its own",
+        "": f"error: --out: {project} is the current folder or one above it; name a folder of its own",
+        "..": f"error: --out: {tmp_path} is the current folder or one above it; name a folder of its own",
+        str(
+            notes
+        ): f"error: --out: {notes} exists and is not a folder; name a new folder or an earlier output",
+        "src/..": f"error: --out: {project} is the current folder or one above it; name a folder of its own",
+    }
+    (project / "docs").mkdir()
+    (project / "docs" / "guide.md").write_text("# guide")
+    cases["docs"] = (
+        f"error: --out: {project / 'docs'} holds files a synth did not write (guide.md) and would be "
+        "replaced whole; name a new or empty folder, or an earlier synth output"
+    )
+    for out, expected in cases.items():
+        proc = run("synth", "--env", "dev", "--out", out, cwd=project)
+        assert (proc.returncode, proc.stdout, proc.stderr.strip()) == (2, "", expected), out
+    assert sorted(p.name for p in project.iterdir()) == ["docs", "keep.txt", "src"]
+    assert (project / "keep.txt").read_text() == "mine" and notes.read_text() == "mine too"
+    assert (project / "docs" / "guide.md").exists()
+    (project / "empty").mkdir()
+    for out in ("empty", "empty"):  # an empty folder, then the synth output it now holds
+        proc = run("synth", "--env", "dev", "--out", out, cwd=project)
+        assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in (project / "empty").iterdir()) == ["manifest.json", "stacks"]
+    review = run("plan-review", "--env", "dev", "--offline", "--synth-dir", "docs", cwd=project)
+    assert review.returncode == 2 and review.stderr.startswith("error: --synth-dir: ")
+    assert (project / "docs" / "guide.md").exists()
+
+
 def test_the_configuration_folder_can_come_from_the_environment(config_dir, tmp_path):
     """`cdktf synth|deploy` run `main.py synth` without flags: ARTIFACT_PLATFORM_CONFIG_DIR points it
     at the team's own configuration."""
