@@ -7,7 +7,6 @@ in docs/rules.md is generated from `CATALOGUE` (`python main.py rules`). A rule 
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -228,40 +227,11 @@ def _regions_unique(env: Environment) -> Iterator[Finding]:
         seen.add(region)
 
 
-@functools.cache
-def known_regions() -> frozenset[str]:
-    """Regions in botocore's endpoint data (a runtime dependency, so no network)."""
-    import botocore.session
-
-    data = botocore.session.get_session().get_data("endpoints")
-    return frozenset(r for partition in data["partitions"] for r in partition["regions"])
-
-
-@env_rule(
+describe(
     "AWS-REGION-KNOWN",
-    "A region that botocore's endpoint data lists: the AWS provider refuses any other (`invalid AWS Region`).",
+    "Every region field (stacks, replication, distribution, backends) names a region botocore's endpoint data lists: the AWS provider refuses any other (`invalid AWS Region`).",
     "https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html",
 )
-def _regions_known(env: Environment) -> Iterator[Finding]:
-    import difflib
-
-    known = known_regions()
-    places: list[tuple[Loc, str]] = [(("primary_region",), env.primary_region)]
-    places += [(("extra_regions", i), r) for i, r in enumerate(env.extra_regions)]
-    for loc, region in places:
-        if region not in known:
-            close = sorted(difflib.get_close_matches(region, sorted(known), n=3, cutoff=0.8))
-            yield Finding(
-                loc,
-                "is not a region AWS lists (the AWS provider refuses it: invalid AWS Region); "
-                + (
-                    f"did you mean {', '.join(close)}?"
-                    if close
-                    else "e.g. " + ", ".join(sorted(known)[:4]) + ", ..."
-                )
-                + " (a region launched after the pinned botocore needs `pipenv update botocore`)",
-                region,
-            )
 
 
 @env_rule(

@@ -6,6 +6,8 @@ field path and bad value. Rule IDs are stable: they are listed in docs/rules.md 
 
 from __future__ import annotations
 
+import difflib
+import functools
 import re
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -48,9 +50,44 @@ def _pattern_type(rule: str, regex: str, allowed: str, *, max_len: int | None = 
 
 
 AccountId = _pattern_type("AWS-ACCOUNT-ID", r"\d{12}", "a 12-digit AWS account ID in quotes")
-Region = _pattern_type(
-    "AWS-REGION", r"[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d", "an AWS region code such as 'ap-northeast-1'"
-)
+
+
+@functools.cache
+def known_regions() -> frozenset[str]:
+    """Regions in botocore's endpoint data (a runtime dependency, so no network)."""
+    import botocore.session
+
+    data = botocore.session.get_session().get_data("endpoints")
+    return frozenset(r for partition in data["partitions"] for r in partition["regions"])
+
+
+def _known_region(value: str) -> str:
+    known = known_regions()
+    if value not in known:
+        close = sorted(difflib.get_close_matches(value, sorted(known), n=3, cutoff=0.8))
+        hint = (
+            f"did you mean {', '.join(close)}?" if close else "e.g. " + ", ".join(sorted(known)[:4]) + ", ..."
+        )
+        raise violation(
+            "AWS-REGION-KNOWN",
+            f"is not a region AWS lists (the AWS provider refuses it: invalid AWS Region); {hint} (a "
+            "region launched after the pinned botocore needs `pipenv update botocore`)",
+        )
+    return value
+
+
+Region = Annotated[
+    str,
+    BeforeValidator(_strict_str),
+    AfterValidator(
+        pattern(
+            "AWS-REGION",
+            r"[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d",
+            "an AWS region code such as 'ap-northeast-1'",
+        )
+    ),
+    AfterValidator(_known_region),
+]
 RoleArn = _pattern_type(
     "IAM-ROLE-ARN",
     r"arn:aws(-cn|-us-gov)?:iam::\d{12}:role/[\w+=,.@/-]{1,512}",

@@ -177,6 +177,29 @@ def test_rejects_a_region_aws_does_not_list(config_dir):
     assert message.endswith("[AWS-REGION-KNOWN]")
 
 
+@pytest.mark.parametrize(
+    ("env", "path"),
+    [
+        ("prod", ("ecr", "registry", "replication", 0, "destinations", 0, "region")),
+        ("prod", ("artifact_bucket", "replication", "region")),
+        ("prod", ("image_builder", "distributions", 1, "region")),
+        ("stg", ("backend", "region")),
+    ],
+)
+def test_every_region_field_names_a_region_aws_lists(config_dir, env, path):
+    def change(data):
+        node = data
+        for part in path[:-1]:
+            node = node[part]
+        node[path[-1]] = "us-west-9"
+
+    edit(config_dir, env, change)
+    shown = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+    message = error_for(config_dir, "[AWS-REGION-KNOWN]")
+    assert f"{env}.yaml:" in message and f"{shown}: is not a region AWS lists" in message
+    assert "got 'us-west-9'" in message
+
+
 def test_reference_regions_are_known(project):
     assert [w for w in project.warnings if w.rule == "AWS-REGION-KNOWN"] == []
 
