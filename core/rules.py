@@ -1173,6 +1173,70 @@ def _ib_cron_days(env: Environment) -> Iterator[Finding]:
             )
 
 
+_MONTHS = {m: i + 1 for i, m in enumerate(["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"])}
+_WEEKDAYS = {d: i + 1 for i, d in enumerate(["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"])}
+# (name, lowest, highest, names, special characters beyond , - * /)
+_CRON_FIELDS: tuple[tuple[str, int, int, dict[str, int], str], ...] = (
+    ("minute", 0, 59, {}, ""),
+    ("hour", 0, 23, {}, ""),
+    ("day-of-month", 1, 31, {}, "? L W"),
+    ("month", 1, 12, _MONTHS, ""),
+    ("day-of-week", 1, 7, _WEEKDAYS, "? L #"),
+    ("year", 1970, 2199, {}, ""),
+)
+
+
+def _cron_item_ok(item: str, lo: int, hi: int, names: dict[str, int], special: str) -> bool:
+    def value(text: str) -> bool:
+        if text.upper() in names:
+            return True
+        return text.isdigit() and lo <= int(text) <= hi
+
+    if "L" in special and (item == "L" or (item == "LW" and "W" in special)):
+        return True
+    if "W" in special and item.endswith("W") and value(item[:-1]):
+        return True
+    if "L" in special and "#" in special and item.endswith("L") and value(item[:-1]):
+        return True  # day-of-week: the last <weekday> of the month
+    if "#" in special and "#" in item:
+        day, _, nth = item.partition("#")
+        return value(day) and nth in {"1", "2", "3", "4", "5"}
+    base, slash, step = item.partition("/")
+    if slash and not (step.isdigit() and 1 <= int(step) <= hi):
+        return False
+    if base == "*":
+        return True
+    first, dash, last = base.partition("-")
+    return value(first) and (not dash or value(last))
+
+
+@env_rule(
+    "IB-CRON-FIELDS",
+    "Each schedule field is in range: minute 0-59, hour 0-23, day-of-month 1-31 (? L W), month 1-12 or "
+    "JAN-DEC, day-of-week 1-7 or SUN-SAT (? L #), year 1970-2199; lists, ranges, '*' and '/' steps.",
+    f"{IB_GUIDE}/cron-expressions.html",
+)
+def _ib_cron_fields(env: Environment) -> Iterator[Finding]:
+    for ib in _ib(env):
+        fields = ib.schedule[len("cron(") : -1].split()
+        for text, (name, lo, hi, names, special) in zip(fields, _CRON_FIELDS, strict=True):
+            if text == "?" and "?" in special:
+                continue
+            if not all(_cron_item_ok(item, lo, hi, names, special) for item in text.split(",")):
+                named = (
+                    f" or {min(names, key=names.__getitem__)}-{max(names, key=names.__getitem__)}"
+                    if names
+                    else ""
+                )
+                extra = f" and {special}" if special else ""
+                yield Finding(
+                    ("image_builder", "schedule"),
+                    f"{name} field {text!r} must be {lo}-{hi}{named}, with , - * /{extra}; "
+                    "e.g. 'cron(0 0 ? * SUN *)'",
+                    ib.schedule,
+                )
+
+
 @env_rule(
     "IB-COMPONENT-DOC",
     "Component documents read as YAML with schemaVersion 1.0 and phases named build, validate or test "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from core.imagelock import component_hash, project_lock, render
 from tests.unit.helpers import edit, error_for, errors, loads
 
@@ -35,6 +37,47 @@ def test_rejects_five_field_cron(config_dir):
 def test_rejects_cron_with_both_day_fields(config_dir):
     edit(config_dir, "prod", ib(lambda i: i.update(schedule="cron(0 0 * * SUN *)")))
     assert "image_builder.schedule" in error_for(config_dir, "[IB-CRON-DAYS]")
+
+
+@pytest.mark.parametrize(
+    ("schedule", "complaint"),
+    [
+        ("cron(0 25 ? * SUN *)", "hour field '25' must be 0-23, with , - * /;"),
+        ("cron(99 0 ? * SUN *)", "minute field '99' must be 0-59"),
+        (
+            "cron(0 0 ? * FUNDAY *)",
+            "day-of-week field 'FUNDAY' must be 1-7 or SUN-SAT, with , - * / and ? L #",
+        ),
+        ("cron(0 0 32 * ? *)", "day-of-month field '32' must be 1-31, with , - * / and ? L W"),
+        ("cron(0 0 ? 13 SUN *)", "month field '13' must be 1-12 or JAN-DEC"),
+        ("cron(0 0 ? * SUN 1969)", "year field '1969' must be 1970-2199"),
+        ("cron(0/0 0 ? * SUN *)", "minute field '0/0'"),
+        ("cron(0 0 ? * 2#6 *)", "day-of-week field '2#6'"),
+    ],
+)
+def test_rejects_cron_fields_out_of_range(config_dir, schedule, complaint):
+    edit(config_dir, "prod", ib(lambda i: i.update(schedule=schedule)))
+    [message] = errors(config_dir)
+    assert "image_builder.schedule: " + complaint in message and message.endswith(
+        f"got {schedule!r} [IB-CRON-FIELDS]"
+    )
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        "cron(0/15 8-17 ? * MON-FRI *)",
+        "cron(0 0 L * ? *)",
+        "cron(0 0 15W * ? *)",
+        "cron(0 0 ? * 6L *)",
+        "cron(0 0 ? * 2#1 *)",
+        "cron(30 2 1,15 JAN,JUL ? 2027-2030)",
+        "cron(0 0 ? * */2 *)",
+    ],
+)
+def test_accepts_cron_fields_aws_documents(config_dir, schedule):
+    edit(config_dir, "prod", ib(lambda i: i.update(schedule=schedule)))
+    loads(config_dir)
 
 
 def test_rejects_non_semantic_version(config_dir):
