@@ -1173,7 +1173,12 @@ def _ib_cron_days(env: Environment) -> Iterator[Finding]:
             )
 
 
-_MONTHS = {m: i + 1 for i, m in enumerate(["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"])}
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+    )
+}
 _WEEKDAYS = {d: i + 1 for i, d in enumerate(["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"])}
 # (name, lowest, highest, names, special characters beyond , - * /)
 _CRON_FIELDS: tuple[tuple[str, int, int, dict[str, int], str], ...] = (

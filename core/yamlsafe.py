@@ -20,10 +20,11 @@ MAX_NODES = 50_000  # values after expanding aliases; a reference environment ha
 
 
 class _Rejected(Exception):
-    def __init__(self, message: str, line: int | None):
+    def __init__(self, message: str, line: int | None, loc: Loc = ()):
         super().__init__(message)
         self.message = message
         self.line = line
+        self.loc = loc
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class Document:
 # loaders behave the same.
 _StrictLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR_TAG = "tag:yaml.org,2002:str"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_BOOLEANS = {"true", "false", "True", "False", "TRUE", "FALSE"}  # YAML 1.2's; PyYAML also reads yes/no/on/off
 
 
 def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
@@ -53,6 +56,7 @@ def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
             f"expands to more than {MAX_NODES} values (nested aliases?); configuration files "
             "are expected to be small",
             node.start_mark.line + 1,
+            loc,
         )
     lines[loc] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
@@ -71,12 +75,21 @@ def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
                 raise _Rejected(
                     f"duplicate key '{key}' (first on line {seen[key]}); each key may appear once",
                     key_node.start_mark.line + 1,
+                    (*loc, key),
                 )
             seen[key] = key_node.start_mark.line + 1
             _walk(value_node, (*loc, key), lines)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _walk(item, (*loc, index), lines)
+    elif node.tag == _BOOL_TAG and node.value not in _BOOLEANS:
+        meant = str(yaml.safe_load(node.value)).lower()
+        raise _Rejected(
+            f"{node.value!r} is a YAML 1.1 boolean (read as {meant}): write {meant} for a switch, or quote "
+            f"it ('{node.value}') for text",
+            node.start_mark.line + 1,
+            loc,
+        )
 
 
 def read_yaml(path: Path, display: str) -> tuple[Document | None, Problem | None]:
@@ -103,7 +116,7 @@ def read_yaml(path: Path, display: str) -> tuple[Document | None, Problem | None
         _walk(node, (), lines)
         data = loader.construct_document(node)
     except _Rejected as exc:
-        return None, Problem(display, (), exc.message, line=exc.line)
+        return None, Problem(display, exc.loc, exc.message, line=exc.line)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or "invalid YAML"

@@ -98,6 +98,29 @@ def test_rejects_duplicate_yaml_keys(config_dir):
     path.write_text(path.read_text() + "org: other\n")
     [message] = errors(config_dir)
     assert "duplicate key 'org'" in message and "dev.yaml:" in message
+    assert ": org: duplicate key 'org' (first on line " in message and message.endswith("[CFG-YAML]")
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"), [("yes", "true"), ("off", "false"), ("No", "false"), ("ON", "true")]
+)
+def test_rejects_yaml_1_1_booleans(config_dir, text, meant):
+    """PyYAML reads yes/no/on/off as booleans: `prevent_destroy: off` or a tag `Country: NO` must not
+    silently become a switch."""
+    path = config_dir / "environments" / "dev.yaml"
+    path.write_text(path.read_text() + f"prevent_destroy: {text}\n")
+    [message] = errors(config_dir)
+    line = len(path.read_text().splitlines())
+    assert message.endswith(
+        f"dev.yaml:{line}: prevent_destroy: {text!r} is a YAML 1.1 boolean (read as {meant}): write {meant} "
+        f"for a switch, or quote it ('{text}') for text [CFG-YAML]"
+    )
+
+
+def test_yaml_1_2_booleans_and_quoted_words_are_fine(config_dir):
+    path = config_dir / "environments" / "dev.yaml"
+    path.write_text(path.read_text() + "prevent_destroy: True\n")
+    assert [e.prevent_destroy for e in loads(config_dir).environments if e.name == "dev"] == [True]
 
 
 def test_collects_every_problem_at_once(config_dir):
