@@ -143,6 +143,14 @@ def _translate(err: Any) -> tuple[str, Any, str | None]:
         "tuple_type": lambda: "must be a list",
         "list_type": lambda: "must be a list",
     }
+    quoted_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == "literal_error" and quoted_number and repr(str(value)) in str(ctx.get("expected")):
+        # `min_tls_version: 1.2`: YAML read a number where a quoted choice is meant
+        return (
+            f"must be one of {ctx.get('expected')} (in quotes: YAML reads {value} as a number)",
+            value,
+            "CFG-SCHEMA",
+        )
     if kind in messages:
         if kind in ("too_short", "too_long"):
             value = len(value) if hasattr(value, "__len__") else value
@@ -153,9 +161,17 @@ def _translate(err: Any) -> tuple[str, Any, str | None]:
 
 def _validation_problems(display: str, doc: Document, exc: ValidationError) -> list[Problem]:
     problems = []
-    for err in exc.errors():
-        loc = _strip_tags(tuple(err["loc"]))
+    errs = [(err, _strip_tags(tuple(err["loc"]))) for err in exc.errors()]
+    for err, loc in errs:
+        if err["type"] == "too_short" and any(
+            len(other) > len(loc) and other[: len(loc)] == loc for _, other in errs
+        ):
+            continue  # a list whose entries failed counts as too short too: the entries are the news
         message, value, rule = _translate(err)
+        if err["type"] == "union_tag_invalid":  # name the tag's own field and value
+            ctx = err.get("ctx") or {}
+            loc = (*loc, str(ctx.get("discriminator", "type")).strip("'"))
+            value = ctx.get("tag", value)
         problems.append(Problem(display, loc, message, value, rule, doc.line_of(loc)))
     return problems
 

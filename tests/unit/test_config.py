@@ -56,6 +56,28 @@ def test_wrong_type_is_reported_with_its_value(config_dir):
     assert message.endswith("must be true or false, got 'maybe' [CFG-SCHEMA]")
 
 
+def test_a_bad_backend_type_names_the_type_field_and_value(config_dir):
+    edit(config_dir, "stg", lambda d: d["backend"].update(type="gcs"))
+    [message] = errors(config_dir)
+    assert message.endswith("backend.type: must be one of 'local', 's3', 'cloud', got 'gcs' [CFG-SCHEMA]")
+
+
+def test_a_bad_list_entry_is_one_error_not_also_a_too_short_list(config_dir):
+    edit(config_dir, "prod", lambda d: d["image_builder"].update(instance_types=["M5.LARGE"]))
+    [message] = errors(config_dir)
+    assert "image_builder.instance_types[0]: must be an EC2 instance type" in message
+    assert message.endswith("got 'M5.LARGE' [EC2-INSTANCE-TYPE]")
+
+
+def test_an_unquoted_number_for_a_quoted_choice_says_to_quote_it(config_dir):
+    edit(config_dir, "prod", lambda d: d["artifact_bucket"].update(min_tls_version=1.2))
+    [message] = errors(config_dir)
+    assert message.endswith(
+        "artifact_bucket.min_tls_version: must be one of '1.2' or '1.3' (in quotes: YAML reads 1.2 as a "
+        "number), got 1.2 [CFG-SCHEMA]"
+    )
+
+
 def test_top_level_unknown_key_does_not_offer_name_and_name_is_refused(config_dir):
     edit(config_dir, "dev", lambda d: d.update(orgs="acme"))
     message = error_for(config_dir, "orgs")
