@@ -75,6 +75,16 @@ def _command(
     )
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
+    return value
+
+
 def _warn(problems: Sequence[Problem]) -> None:
     for p in problems:
         print(f"warning: {p.render()}", file=sys.stderr)
@@ -153,7 +163,7 @@ def cmd_codeartifact_login(args: argparse.Namespace) -> int:
     served = clientsetup.formats(env.codeartifact, args.repository)
     if args.tool != "all" and args.tool not in clientsetup.tools_for(served):
         raise UsageError(
-            f"--tool: repository {args.repository!r} serves {', '.join(served)}, not "
+            f"--tool {args.tool}: repository {args.repository!r} serves {', '.join(served)}, not "
             f"{clientsetup.TOOL_FORMAT[args.tool]}; tools for it: {', '.join(clientsetup.tools_for(served))}, all"
         )
     sys.stdout.write(clientsetup.render(clientsetup.target(env, args.repository), args.tool, served))
@@ -205,6 +215,20 @@ def cmd_diagram(args: argparse.Namespace) -> int:
 
     project, selected = _load(args)
     rendered = diagram.diagrams(selected, project.environments)
+    embedded: tuple[str, str, list[str]] | None = None  # the README's text before and after, and the envs
+    if args.readme is not None:  # checked before anything is written
+        try:
+            text = args.readme.read_text(encoding="utf-8")
+            updated, done = diagram.embed(text, rendered)
+        except diagram.MarkerError as exc:
+            raise UsageError(f"--readme: {exc}") from None
+        except OSError as exc:
+            raise UsageError(f"--readme: {args.readme}: {exc.strerror or exc}") from None
+        if not done:
+            raise UsageError(
+                f"--readme: {args.readme} has no <!-- diagram:<env>:start --> marker for {', '.join(rendered)}"
+            )
+        embedded = (text, updated, list(done))
     report = sys.stdout
     if str(args.out) == "-":
         sys.stdout.write("\n".join(rendered.values()))
@@ -213,23 +237,16 @@ def cmd_diagram(args: argparse.Namespace) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         for name, text in rendered.items():
             (args.out / f"{name}.mmd").write_text(text)
-        print(f"wrote {len(rendered)} diagrams to {args.out}/: {', '.join(f'{n}.mmd' for n in rendered)}")
-    if args.readme is not None:
-        try:
-            text = args.readme.read_text(encoding="utf-8")
-            updated, done = diagram.embed(text, rendered)
-        except (OSError, diagram.MarkerError) as exc:
-            raise UsageError(f"--readme: {exc}") from None
-        if not done:
-            raise UsageError(
-                f"--readme: {args.readme} has no <!-- diagram:<env>:start --> marker for {', '.join(rendered)}"
-            )
+        names = ", ".join(f"{n}.mmd" for n in rendered)
+        print(f"wrote {counted(len(rendered), 'diagram')} to {args.out}/: {names}")
+    if embedded is not None:
+        before, updated, done = embedded
         for name in rendered:
             if name not in done:
                 print(f"warning: {args.readme} has no diagram markers for {name}", file=sys.stderr)
-        if updated != text:
+        if updated != before:
             args.readme.write_text(updated, encoding="utf-8")
-        state = "updated" if updated != text else "already current"
+        state = "updated" if updated != before else "already current"
         print(f"{state}: the diagrams of {', '.join(done)} in {args.readme}", file=report)
     return EXIT_OK
 
@@ -459,7 +476,7 @@ def parser() -> argparse.ArgumentParser:
         help="where to synthesize (default: cdktf.out); replaced with the selected stacks",
     )
     p.add_argument(
-        "--parallelism", type=int, default=4, metavar="N", help="stacks planned at once (default: 4)"
+        "--parallelism", type=_positive, default=4, metavar="N", help="stacks planned at once (default: 4)"
     )
     p.set_defaults(func=cmd_plan_review)
     return top

@@ -52,7 +52,7 @@ class Problem:
 
     def render(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        text = f"{where}: {format_path(self.loc)}: {self.message}"
+        text = f"{where}: {format_path(self.loc) + ': ' if self.loc else ''}{self.message}"  # a file-level problem has no field
         if self.value is not NO_VALUE:
             text += f", got {show_value(self.value)}"
         if self.rule:

@@ -185,6 +185,17 @@ def load_project(config_dir: Path, *, skip_rules: Collection[str] = ()) -> Proje
     """Read and validate every environment under `config_dir/environments/`; `skip_rules`: IDs of
     environment rules not to run (`image-lock` skips IB-LOCK-CURRENT: it is what makes it pass)."""
     env_dir = config_dir / ENV_DIR
+    if not config_dir.is_dir():
+        raise ConfigError(
+            [
+                Problem(
+                    _display(config_dir),
+                    (),
+                    "is not a folder (--config-dir names the folder holding environments/<env>.yaml)",
+                    rule="CFG-ENV-FILES",
+                )
+            ]
+        )
     files = sorted(p for p in env_dir.glob("*") if p.suffix in SUFFIXES) if env_dir.is_dir() else []
     if not files:
         raise ConfigError(

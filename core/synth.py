@@ -73,6 +73,9 @@ def synthesize(
     except OSError as exc:
         failed = Path(exc.filename) if exc.filename else out
         where = failed if failed in (out, *out.parents) else out  # never the staging folder's name
+        blocker = next((p for p in (out, *out.parents) if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            raise UsageError(f"{flag}: {blocker} is a file, so {out} cannot be a folder") from None
         raise OSError(exc.errno, exc.strerror, str(where)) from None
     try:
         from stacks.app import build_app  # the framework import happens here, after validation

@@ -167,7 +167,7 @@ def test_codeartifact_login_sets_up_only_the_formats_a_repository_serves(config_
     wrong = run(*args, "--tool", "maven")
     assert (wrong.returncode, wrong.stdout) == (2, "")
     assert wrong.stderr == (
-        "error: --tool: repository 'npm-store' serves npm, not maven; tools for it: npm, buildspec, all\n"
+        "error: --tool maven: repository 'npm-store' serves npm, not maven; tools for it: npm, buildspec, all\n"
     )
 
 
@@ -261,13 +261,34 @@ def test_diagram_bad_input_is_one_line_exit_2(config_dir, tmp_path):
     cases = {
         str(plain): f"error: --readme: {plain} has no <!-- diagram:<env>:start --> marker for dev",
         str(broken): "error: --readme: unbalanced diagram markers",
-        str(tmp_path / "missing.md"): "error: --readme: [Errno 2] No such file or directory",
+        str(
+            tmp_path / "missing.md"
+        ): f"error: --readme: {tmp_path / 'missing.md'}: No such file or directory",
     }
+    out = tmp_path / "diagrams"
     for path, expected in cases.items():
-        proc = run("diagram", "--config-dir", str(config_dir), "--env", "dev", "--out", "-", "--readme", path)
-        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        proc = run(
+            "diagram", "--config-dir", str(config_dir), "--env", "dev", "--out", str(out), "--readme", path
+        )
+        assert (proc.returncode, proc.stdout) == (2, "") and "Traceback" not in proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1 and proc.stderr.startswith(expected), proc.stderr
     assert plain.read_text() == "no markers\n"
+    assert not out.exists()  # nothing written when the README cannot take the diagrams
+
+
+def test_a_missing_config_folder_is_named(tmp_path):
+    proc = run("validate", "--config-dir", str(tmp_path / "nope"))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"{tmp_path / 'nope'}: is not a folder (--config-dir names the folder holding" in proc.stderr
+
+
+def test_plan_review_parallelism_is_at_least_one(config_dir):
+    for bad in ("0", "-1", "many"):
+        proc = run("plan-review", "--config-dir", str(config_dir), "--parallelism", bad)
+        assert (
+            proc.returncode == 2
+            and f"--parallelism: must be a whole number of at least 1, got '{bad}'" in proc.stderr
+        )
 
 
 def test_stacks_prints_the_deploy_order(config_dir):
@@ -362,5 +383,4 @@ def test_unwritable_output_folder_is_one_clear_error(tmp_path):
     proc = run("synth", "--out", str(blocker / "cdktf.out"))
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
-    assert f"error: {blocker}: " in proc.stderr and "; check the path and its permissions" in proc.stderr
-    assert "nothing was written" in proc.stderr
+    assert f"error: --out: {blocker} is a file, so {blocker / 'cdktf.out'} cannot be a folder" in proc.stderr

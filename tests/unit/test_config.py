@@ -274,7 +274,7 @@ def test_one_file_per_environment(config_dir):
     env_dir = config_dir / "environments"
     (env_dir / "dev.yml").write_text((env_dir / "dev.yaml").read_text())
     message = error_for(config_dir, "[CFG-ENV-DUP]")
-    assert "dev.yml: (top level): defines environment 'dev' again (also " in message
+    assert "dev.yml: defines environment 'dev' again (also " in message
     assert "dev.yaml); keep one file per environment" in message
     assert not [e for e in errors(config_dir) if "CFG-REGISTRY-OWNER" in e or "ECR-REPO-OWNER" in e]
 
