@@ -52,7 +52,8 @@ class Problem:
 
     def render(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        text = f"{where}: {format_path(self.loc) + ': ' if self.loc else ''}{self.message}"  # a file-level problem has no field
+        field = f"{format_path(self.loc)}: " if self.loc else ""  # a file-level problem has no field
+        text = f"{where}: {field}{self.message}"
         if self.value is not NO_VALUE:
             text += f", got {show_value(self.value)}"
         if self.rule:
