@@ -303,6 +303,76 @@ def _backend_lock_table(env: Environment) -> Iterator[Finding]:
 
 
 @env_rule(
+    "TF-S3-BACKEND-LOCKING",
+    "Warning: an S3 backend with neither use_lockfile nor a DynamoDB table has no state locking (two "
+    "applies at once can corrupt the state).",
+    "https://developer.hashicorp.com/terraform/language/backend/s3#state-locking",
+)
+def _backend_locking(env: Environment) -> Iterator[Finding]:
+    if env.backend.type == "s3" and not env.backend.use_lockfile and env.backend.dynamodb_table is None:
+        yield Finding(
+            ("backend", "use_lockfile"),
+            "leaves the state unlocked: set use_lockfile: true (Terraform >= 1.10) or a dynamodb_table",
+            False,
+            warning=True,
+        )
+
+
+# the provider versions the synthesized JSON is validated and planned against (5.100 offline, the
+# bindings' 6.x): a constraint must admit at least one of them
+CHECKED_PROVIDER_VERSIONS = ("5.100.0", "6.0.0", "6.25.0")
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    parts = [int(p) for p in text.split("-")[0].split(".")]
+    return tuple(parts + [0] * (3 - len(parts)))
+
+
+def satisfies(version: str, constraint: str) -> bool:
+    """Terraform's version-constraint semantics for plain versions (=, !=, >, >=, <, <=, ~>)."""
+    have = _version_tuple(version)
+    for part in constraint.split(","):
+        match = re.fullmatch(r"\s*(=|!=|>=|<=|>|<|~>)?\s*([\d.]+)(?:-[0-9A-Za-z.-]+)?\s*", part)
+        if match is None:
+            return False
+        op, text = match.group(1) or "=", match.group(2)
+        want = _version_tuple(text)
+        if op == "~>":  # the rightmost given part may grow: ~> 5.100 is >= 5.100, < 6.0
+            given = len(text.split("."))
+            upper = list(want[: max(given - 1, 1)])
+            upper[-1] += 1
+            ok = have >= want and have[: len(upper)] < tuple(upper)
+        else:
+            ok = {
+                "=": have == want,
+                "!=": have != want,
+                ">": have > want,
+                ">=": have >= want,
+                "<": have < want,
+                "<=": have <= want,
+            }[op]
+        if not ok:
+            return False
+    return True
+
+
+@env_rule(
+    "TF-PROVIDER-RANGE",
+    "aws_provider_version admits at least one AWS provider version the output is checked against "
+    f"({', '.join(CHECKED_PROVIDER_VERSIONS)}): older providers lack resources and arguments it uses.",
+    "https://developer.hashicorp.com/terraform/language/expressions/version-constraints",
+)
+def _provider_range(env: Environment) -> Iterator[Finding]:
+    if not any(satisfies(v, env.aws_provider_version) for v in CHECKED_PROVIDER_VERSIONS):
+        yield Finding(
+            ("aws_provider_version",),
+            "admits none of the AWS provider versions this project's output is checked against "
+            f"({', '.join(CHECKED_PROVIDER_VERSIONS)}); use e.g. '>= 5.100, < 7.0'",
+            env.aws_provider_version,
+        )
+
+
+@env_rule(
     "TF-CLOUD-BACKEND",
     "HCP Terraform: organization and workspace names are letters, digits, '-', '_' (workspaces at "
     "most 90 characters); the hostname is a DNS name.",

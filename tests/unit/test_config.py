@@ -335,6 +335,36 @@ def test_s3_backend_lock_table_name(config_dir):
     assert "backend.dynamodb_table: must be a DynamoDB table name" in message and "'tf locks'" in message
 
 
+def test_s3_backend_without_any_locking_warns(config_dir):
+    edit(config_dir, "stg", lambda d: d["backend"].update(use_lockfile=False))
+    [warning] = [w.render() for w in loads(config_dir).warnings if w.rule == "TF-S3-BACKEND-LOCKING"]
+    assert "stg.yaml:" in warning and "backend.use_lockfile: leaves the state unlocked" in warning
+    edit(config_dir, "stg", lambda d: d["backend"].update(dynamodb_table="terraform-locks"))
+    assert not [w for w in loads(config_dir).warnings if w.rule == "TF-S3-BACKEND-LOCKING"]
+
+
+@pytest.mark.parametrize(
+    ("constraint", "ok"),
+    [
+        ("~> 4.0", False),
+        ("< 5.0", False),
+        (">= 7.0", False),
+        ("~> 6.0", True),
+        ("5.100.0", True),
+        ("~> 5.100", True),
+    ],
+)
+def test_provider_version_must_admit_a_checked_version(config_dir, constraint, ok):
+    edit(config_dir, "dev", lambda d: d.update(aws_provider_version=constraint))
+    if ok:
+        [dev] = loads(config_dir).select(["dev"])
+        assert dev.aws_provider_version == constraint
+    else:
+        message = error_for(config_dir, "[TF-PROVIDER-RANGE]")
+        assert "aws_provider_version: admits none of the AWS provider versions" in message
+        assert "(5.100.0, 6.0.0, 6.25.0)" in message and repr(constraint) in message
+
+
 def _cloud(**fields):
     def change(d):
         d["backend"] = {"type": "cloud", "organization": "acme", "workspace_prefix": "artifacts-", **fields}
