@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from core import clientsetup
 from core.errors import ConfigError, Problem, UsageError, counted
-from core.loader import Project, load_project, unknown_environment
+from core.loader import Project, load_project
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -141,13 +142,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_codeartifact_login(args: argparse.Namespace) -> int:
-    from core import clientsetup
-
     project = load_project(args.config_dir)
-    envs = {e.name: e for e in project.environments}
-    env = envs.get(args.env)
-    if env is None:
-        raise UsageError(unknown_environment([args.env], envs))
+    [env] = project.select([args.env])
     if env.codeartifact is None:
         with_ca = [e.name for e in project.environments if e.codeartifact is not None]
         raise UsageError(
@@ -192,10 +188,7 @@ def cmd_check_image(args: argparse.Namespace) -> int:
     except imagecheck.BadImageRef as exc:
         raise UsageError(f"image: {exc}") from None
     project = load_project(args.config_dir)
-    envs = {e.name: e for e in project.environments}
-    env = envs.get(args.env)
-    if env is None:
-        raise UsageError(unknown_environment([args.env], envs))
+    [env] = project.select([args.env])
     if env.supply_chain is None or env.supply_chain.scan_gate is None:
         raise UsageError(f"--env: environment {env.name!r} has no supply_chain.scan_gate")
     try:
@@ -376,7 +369,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--repository", required=True, metavar="NAME", help="a repository of the domain")
     p.add_argument(
         "--tool",
-        choices=("npm", "pip", "maven", "nuget", "buildspec", "all"),  # clientsetup.TOOLS
+        choices=(*clientsetup.TOOLS, "all"),
         default="all",
         help="which client to set up (default: all: every format the repository serves)",
     )

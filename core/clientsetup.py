@@ -18,6 +18,10 @@ TOOLS = ("npm", "pip", "maven", "nuget", "buildspec")
 FORMATS = ("npm", "pypi", "maven")  # what an internal repository without upstreams is set up for
 TOOL_FORMAT = {"npm": "npm", "pip": "pypi", "maven": "maven", "nuget": "nuget"}  # buildspec: any
 NUGET_SOURCE = "codeartifact"  # the package source's name in nuget.config and in its credentials variable
+# NuGet reads a source's credentials from NuGetPackageSourceCredentials_<source> before nuget.config
+NUGET_CREDENTIALS = (
+    f'export NuGetPackageSourceCredentials_{NUGET_SOURCE}="Username=aws;Password=${{{TOKEN_VARIABLE}}}"'
+)
 
 
 @dataclass(frozen=True)
@@ -151,7 +155,7 @@ aws codeartifact login --tool dotnet {t.common_args}
 
 # or commit this nuget.config (no token in it); NuGet reads the credentials from the environment:
 #   export {TOKEN_VARIABLE}=$({t.token_command})
-#   export NuGetPackageSourceCredentials_{NUGET_SOURCE}="Username=aws;Password=${{{TOKEN_VARIABLE}}}"
+#   {NUGET_CREDENTIALS}
 <?xml version="1.0" encoding="utf-8"?>
 <configuration>
   <packageSources>
@@ -178,9 +182,7 @@ def buildspec(t: Target, served: tuple[str, ...] = FORMATS) -> str:
     if "npm" in served:
         exports.append(f'export NPM_CONFIG_REGISTRY="{t.endpoint("npm")}"')
     if "nuget" in served:
-        exports.append(
-            f'export NuGetPackageSourceCredentials_{NUGET_SOURCE}="Username=aws;Password=${{{TOKEN_VARIABLE}}}"'
-        )
+        exports.append(NUGET_CREDENTIALS)
     readers = {
         "npm": "npm through the .npmrc",
         "maven": "Maven through settings.xml",

@@ -35,18 +35,14 @@ class Project:
         known = {e.name: e for e in self.environments}
         unknown = [n for n in names if n not in known]
         if unknown:
-            raise UsageError(unknown_environment(unknown, known))
+            which = ", ".join(repr(n) for n in unknown)
+            raise UsageError(f"--env: unknown environment {which}; defined: {', '.join(known)}")
         return tuple(known[n] for n in names)
 
     def warnings_for(self, selected: Sequence[Environment]) -> tuple[Problem, ...]:
         """The warnings about the selected environments' files (`--env dev` is not told about prod)."""
         files = {self.files[e.name] for e in selected}
         return tuple(w for w in self.warnings if w.file in files)
-
-
-def unknown_environment(names: Sequence[str], known: Collection[str]) -> str:
-    which = ", ".join(repr(n) for n in names)
-    return f"--env: unknown environment {which}; defined: {', '.join(known)}"
 
 
 def _display(path: Path) -> str:
@@ -109,7 +105,7 @@ def _strip_tags(loc: Loc) -> Loc:
 
 
 def _translate(err: Any) -> tuple[str, Any, str | None]:
-    """pydantic error -> (message, value or _MISSING, rule)."""
+    """pydantic error -> (message, value or _MISSING, rule: None for a plain schema error)."""
     kind = err["type"]
     ctx = err.get("ctx") or {}
     value = err.get("input", NO_VALUE)
@@ -121,7 +117,7 @@ def _translate(err: Any) -> tuple[str, Any, str | None]:
         allowed = ", ".join(keys) if model else "see the schema"  # an environment's name is its file name
         return f"unknown key '{err['loc'][-1]}'; allowed keys here: {allowed}", NO_VALUE, "CFG-UNKNOWN-KEY"
     if kind == "missing":
-        return "is required", NO_VALUE, "CFG-SCHEMA"
+        return "is required", NO_VALUE, None
     messages = {
         "literal_error": lambda: f"must be one of {ctx.get('expected')}",
         "union_tag_invalid": lambda: f"must be one of {ctx.get('expected_tags')}",
@@ -149,14 +145,14 @@ def _translate(err: Any) -> tuple[str, Any, str | None]:
         return (
             f"must be one of {ctx.get('expected')} (in quotes: YAML reads {value} as a number)",
             value,
-            "CFG-SCHEMA",
+            None,
         )
     if kind in messages:
         if kind in ("too_short", "too_long"):
             value = len(value) if hasattr(value, "__len__") else value
-        return messages[kind](), value, "CFG-SCHEMA"
+        return messages[kind](), value, None
     msg = str(err["msg"])
-    return msg[:1].lower() + msg[1:], value, "CFG-SCHEMA"
+    return msg[:1].lower() + msg[1:], value, None
 
 
 def _validation_problems(display: str, doc: Document, exc: ValidationError) -> list[Problem]:
@@ -172,7 +168,7 @@ def _validation_problems(display: str, doc: Document, exc: ValidationError) -> l
             ctx = err.get("ctx") or {}
             loc = (*loc, str(ctx.get("discriminator", "type")).strip("'"))
             value = ctx.get("tag", value)
-        problems.append(Problem(display, loc, message, value, rule, doc.line_of(loc)))
+        problems.append(Problem(display, loc, message, value, rule or "CFG-SCHEMA", doc.line_of(loc)))
     return problems
 
 

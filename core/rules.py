@@ -14,6 +14,7 @@ from typing import Any, get_args
 
 from core.errors import NO_VALUE, Loc
 from core.models import (
+    DEFAULT_PROVIDER_VERSION,
     LOCK_FILE,
     CodeArtifactRepository,
     Environment,
@@ -367,7 +368,7 @@ def _provider_range(env: Environment) -> Iterator[Finding]:
         yield Finding(
             ("aws_provider_version",),
             "admits none of the AWS provider versions this project's output is checked against "
-            f"({', '.join(CHECKED_PROVIDER_VERSIONS)}); use e.g. '>= 5.100, < 7.0'",
+            f"({', '.join(CHECKED_PROVIDER_VERSIONS)}); use e.g. {DEFAULT_PROVIDER_VERSION!r} (the default)",
             env.aws_provider_version,
         )
 
@@ -1298,11 +1299,7 @@ def _ib_cron_fields(env: Environment) -> Iterator[Finding]:
             if text == "?" and "?" in special:
                 continue
             if not all(_cron_item_ok(item, lo, hi, names, special) for item in text.split(",")):
-                named = (
-                    f" or {min(names, key=names.__getitem__)}-{max(names, key=names.__getitem__)}"
-                    if names
-                    else ""
-                )
+                named = f" or {next(iter(names))}-{list(names)[-1]}" if names else ""  # JAN-DEC, SUN-SAT
                 extra = f" and {special}" if special else ""
                 yield Finding(
                     ("image_builder", "schedule"),

@@ -32,8 +32,11 @@ def check_output_folder(out: Path, flag: str = "--out") -> None:
     cwd = Path.cwd().resolve()
     if out == cwd or out in cwd.parents:
         raise UsageError(f"{flag}: {out} is the current folder or one above it; name a folder of its own")
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
+    if out.exists() and not out.is_dir():
         raise UsageError(f"{flag}: {out} exists and is not a folder; name a new folder or an earlier output")
+    blocker = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise UsageError(f"{flag}: {blocker} is a file, so {out} cannot be a folder")
     if out.is_dir():
         others = sorted(p.name for p in out.iterdir() if p.name not in SYNTH_ENTRIES)
         if others:
@@ -73,9 +76,6 @@ def synthesize(
     except OSError as exc:
         failed = Path(exc.filename) if exc.filename else out
         where = failed if failed in (out, *out.parents) else out  # never the staging folder's name
-        blocker = next((p for p in (out, *out.parents) if p.exists() and not p.is_dir()), None)
-        if blocker is not None:
-            raise UsageError(f"{flag}: {blocker} is a file, so {out} cannot be a folder") from None
         raise OSError(exc.errno, exc.strerror, str(where)) from None
     try:
         from stacks.app import build_app  # the framework import happens here, after validation

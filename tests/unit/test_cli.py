@@ -315,9 +315,11 @@ def test_plan_review_bad_allow_destroy_is_a_usage_error(config_dir, tmp_path):
     assert list(tmp_path.iterdir()) == [tmp_path / "config"]  # nothing synthesized or planned
 
 
-def test_a_synth_never_replaces_a_folder_it_did_not_write(tmp_path):
+def test_a_synth_never_replaces_a_folder_it_did_not_write(tmp_path, synth_out):
     """The output folder is replaced whole: `.`, `""`, a file or a folder holding other files is refused
     before anything is touched; an earlier synth output or an empty folder is replaced."""
+    from core.synth import check_output_folder
+
     project = tmp_path / "project"
     (project / "src").mkdir(parents=True)
     (project / "keep.txt").write_text("mine")
@@ -344,11 +346,12 @@ def test_a_synth_never_replaces_a_folder_it_did_not_write(tmp_path):
     assert sorted(p.name for p in project.iterdir()) == ["docs", "keep.txt", "src"]
     assert (project / "keep.txt").read_text() == "mine" and notes.read_text() == "mine too"
     assert (project / "docs" / "guide.md").exists()
+    # accepted, in-process (no second provider import): an empty folder, and what a synth writes (the
+    # session's synthesized reference configuration)
     (project / "empty").mkdir()
-    for out in ("empty", "empty"):  # an empty folder, then the synth output it now holds
-        proc = run("synth", "--env", "dev", "--out", out, cwd=project)
-        assert proc.returncode == 0, proc.stderr
-    assert sorted(p.name for p in (project / "empty").iterdir()) == ["manifest.json", "stacks"]
+    check_output_folder(project / "empty")
+    assert sorted(p.name for p in synth_out.iterdir()) == ["manifest.json", "stacks"]
+    check_output_folder(synth_out)
     review = run("plan-review", "--env", "dev", "--offline", "--synth-dir", "docs", cwd=project)
     assert review.returncode == 2 and review.stderr.startswith("error: --synth-dir: ")
     assert (project / "docs" / "guide.md").exists()
